@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Serves AuthKeys on http://localhost:${PORT:-3000}, Swagger UI at /api/docs.
+#
+# With a database configured (DATABASE_URL, ConnectionStrings__Default or DB_HOST, in the
+# environment or in .env) it uses that one. Otherwise it starts a private PostgreSQL and keeps it
+# for the next run: `docker compose` where a Docker engine answers, else this machine's own
+# PostgreSQL binaries with data in .data/postgres.
+#
+#   ./run.sh          run the API (Ctrl-C stops it; the database keeps running)
+#   ./run.sh stop     stop the private database
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+
+data="$root/.data"
+pg_data="$data/postgres"
+pg_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
+
+have_docker() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+
+find_pg_bin() {
+  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+    dirname "$(readlink -f "$(command -v pg_ctl)")"; return
+  fi
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# initdb and postgres refuse to run as root: run them as the postgres user.
+as_pg_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_local_postgres() {
+  local bin; bin=$(find_pg_bin)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "No database configured, no Docker engine and no PostgreSQL binaries found." >&2
+    echo "Install PostgreSQL (e.g. apt-get install postgresql) or set DATABASE_URL in .env." >&2
+    exit 1
+  fi
+  mkdir -p "$data"
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$pg_data"; chown postgres "$pg_data"
+    if ! runuser -u postgres -- test -w "$pg_data"; then
+      echo "The postgres user cannot write $pg_data (a parent folder is private)." >&2
+      echo "Clone the repository somewhere readable, or set DATABASE_URL in .env." >&2
+      exit 1
+    fi
+  fi
+  if [ ! -f "$pg_data/PG_VERSION" ]; then
+    echo "Creating a private PostgreSQL cluster in $pg_data"
+    as_pg_user "$bin/initdb" -D "$pg_data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+  fi
+  if ! as_pg_user "$bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; then
+    echo "Starting PostgreSQL on 127.0.0.1:$pg_port"
+    as_pg_user "$bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w \
+      -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1" start >/dev/null
+  fi
+  export DB_HOST=127.0.0.1 DB_PORT="$pg_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys
+  as_pg_user "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='authkeys'" postgres | grep -q 1 \
+    || as_pg_user "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres authkeys
+}
+
+start_docker_postgres() {
+  echo "Starting PostgreSQL with docker compose on 127.0.0.1:$pg_port"
+  docker compose up -d --wait postgres
+  export DB_HOST=127.0.0.1 DB_PORT="$pg_port" DB_USERNAME=postgres DB_PASSWORD=postgres DB_NAME=authkeys
+}
+
+if [ "${1:-}" = stop ]; then
+  if [ -f "$pg_data/PG_VERSION" ]; then
+    as_pg_user "$(find_pg_bin)/pg_ctl" -D "$pg_data" -m fast stop || true
+  fi
+  if have_docker; then docker compose stop postgres || true; fi
+  exit 0
+fi
+
+if [ -z "${DATABASE_URL:-}${ConnectionStrings__Default:-}${DB_HOST:-}" ]; then
+  if have_docker; then start_docker_postgres; else start_local_postgres; fi
+fi
+
+# A development secret that survives restarts, so tokens stay valid across runs.
+if [ -z "${JWT_SECRET:-}" ]; then
+  mkdir -p "$data"
+  [ -s "$data/jwt-secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > "$data/jwt-secret"
+  JWT_SECRET=$(cat "$data/jwt-secret"); export JWT_SECRET
+fi
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:${PORT:-3000}}"
+echo "AuthKeys on ${ASPNETCORE_URLS}  (Swagger UI: ${ASPNETCORE_URLS%%;*}/api/docs)"
+exec dotnet run --project src/AuthKeys.Api --no-launch-profile

@@ -1,0 +1,32 @@
+using AuthKeys.Api.Users;
+
+namespace AuthKeys.Api.ApiKeys;
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public User User { get; set; } = null!;
+
+    public required string Name { get; set; }
+
+    /// <summary>The first characters of the key, safe to display (e.g. <c>sk_3f9a1c2b</c>).</summary>
+    public required string Prefix { get; set; }
+
+    /// <summary>SHA-256 of the whole key; the key itself is never stored.</summary>
+    public required byte[] KeyHash { get; set; }
+
+    public bool IsActive { get; set; } = true;
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+}

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AuthKeys.Api.ApiKeys;
+
+public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Also advertise Bearer when challenging, for routes that accept either credential.</summary>
+    public bool ChallengeAlsoAdvertisesBearer { get; set; }
+}
+
+/// <summary>
+/// Authenticates the <c>x-api-key</c> header. Malformed keys and checksum mismatches are refused
+/// before any I/O; a well-formed key costs one SHA-256 and, on a cache miss, one indexed query.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<ApiKeyAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyCache keys,
+    ApiKeyUsageRecorder usage)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+{
+    private static readonly AuthenticateResult Malformed = AuthenticateResult.Fail("The API key is malformed.");
+    private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The API key is invalid, revoked or expired.");
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
+            return AuthenticateResult.NoResult();
+        if (values.Count != 1 || !ApiKeyFormat.IsWellFormed(values[0]))
+            return Malformed;
+
+        var db = Context.RequestServices.GetRequiredService<AppDbContext>();
+        var key = await keys.FindAsync(ApiKeyFormat.Hash(values[0]), db, Context.RequestAborted);
+        var now = TimeProvider.GetUtcNow();
+        if (key is null || !key.IsUsable || key.ExpiresAt <= now)
+            return Invalid;
+
+        usage.Record(key.KeyId, now);
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(AuthClaims.Subject, key.UserId.ToString()),
+                new Claim(AuthClaims.Email, key.Email),
+                new Claim(AuthClaims.KeyId, key.KeyId.ToString()),
+            ],
+            Scheme.Name, AuthClaims.Subject, null);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        if (Options.ChallengeAlsoAdvertisesBearer)
+            Response.Headers.Append(HeaderNames.WWWAuthenticate, "Bearer");
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, $"ApiKey header=\"{AuthSchemes.ApiKeyHeader}\"");
+        return Task.CompletedTask;
+    }
+}
+
+public static class ApiKeyAuthenticationExtensions
+{
+    public static AuthenticationBuilder AddApiKey(this AuthenticationBuilder builder, string scheme, Action<ApiKeyAuthenticationOptions>? configure = null) =>
+        builder.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(scheme, configure);
+}

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AuthKeys.Api.ApiKeys;
+
+/// <summary>
+/// <c>sk_</c> + 56 hex characters of CSPRNG output + 8 hex characters of CRC-32 over those 56
+/// characters. The checksum lets a typo or a made-up key be refused without a database query,
+/// and lets secret scanners recognise real keys offline.
+/// </summary>
+public static class ApiKeyFormat
+{
+    public const string Marker = "sk_";
+    public const int Length = 67;
+    public const int PrefixLength = 11;
+    private const int RandomHexLength = 56;
+
+    public static string Generate()
+    {
+        Span<byte> random = stackalloc byte[RandomHexLength / 2];
+        RandomNumberGenerator.Fill(random);
+        var body = Convert.ToHexStringLower(random);
+        return Marker + body + Checksum(body);
+    }
+
+    /// <summary>Shape and checksum only: cheap, allocation-free, no I/O.</summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> key)
+    {
+        if (key.Length != Length || !key.StartsWith(Marker, StringComparison.Ordinal))
+            return false;
+        var hex = key[Marker.Length..];
+        foreach (var c in hex)
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+                return false;
+        }
+        Span<byte> ascii = stackalloc byte[RandomHexLength];
+        Encoding.ASCII.GetBytes(hex[..RandomHexLength], ascii);
+        Span<char> expected = stackalloc char[8];
+        FormatChecksum(Crc32.HashToUInt32(ascii), expected);
+        return hex[RandomHexLength..].SequenceEqual(expected);
+    }
+
+    public static byte[] Hash(ReadOnlySpan<char> key)
+    {
+        Span<byte> ascii = stackalloc byte[Length];
+        var count = Encoding.ASCII.GetBytes(key, ascii);
+        return SHA256.HashData(ascii[..count]);
+    }
+
+    public static string DisplayPrefix(string key) => key[..PrefixLength];
+
+    private static string Checksum(string body)
+    {
+        Span<char> text = stackalloc char[8];
+        FormatChecksum(Crc32.HashToUInt32(Encoding.ASCII.GetBytes(body)), text);
+        return new string(text);
+    }
+
+    private static void FormatChecksum(uint crc, Span<char> destination)
+    {
+        Span<byte> bigEndian = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bigEndian, crc);
+        Convert.TryToHexStringLower(bigEndian, destination, out _);
+    }
+}
+
+public static class ApiKeyLimits
+{
+    public const int NameMaxLength = 100;
+}

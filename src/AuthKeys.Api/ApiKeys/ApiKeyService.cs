@@ -1,0 +1,61 @@
+using AuthKeys.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AuthKeys.Api.ApiKeys;
+
+public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvider time)
+{
+    /// <summary>Null when the owner already has an active key with this name (the database decides, so races cannot duplicate).</summary>
+    public async Task<CreatedApiKeyResponse?> CreateAsync(Guid userId, CreateApiKeyRequest request, CancellationToken cancellationToken)
+    {
+        var secret = ApiKeyFormat.Generate();
+        var now = time.GetUtcNow();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            Name = request.Name.Trim(),
+            Prefix = ApiKeyFormat.DisplayPrefix(secret),
+            KeyHash = ApiKeyFormat.Hash(secret),
+            ExpiresAt = request.ExpiresAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.ApiKeys.Add(key);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return null;
+        }
+        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt);
+    }
+
+    public Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.ApiKeys.AsNoTracking()
+            .Where(k => k.UserId == userId)
+            .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
+            .Select(k => new ApiKeyResponse(k.Id, k.Name, k.Prefix, k.IsActive, k.ExpiresAt, k.LastUsedAt, k.CreatedAt, k.RevokedAt))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>
+    public async Task<bool> RevokeAsync(Guid userId, Guid keyId, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken);
+        if (key is null)
+            return false;
+        if (key.RevokedAt is null)
+        {
+            var now = time.GetUtcNow();
+            key.RevokedAt = now;
+            key.UpdatedAt = now;
+            key.IsActive = false;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        cache.Evict([key.KeyHash]);
+        return true;
+    }
+}

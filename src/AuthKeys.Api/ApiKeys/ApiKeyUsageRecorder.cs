@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AuthKeys.Api.ApiKeys;
+
+/// <summary>
+/// Coalesces "key used at" in memory; <see cref="ApiKeyUsageFlusher"/> writes them in one UPDATE,
+/// so that API-key traffic costs no database write per request.
+/// </summary>
+public sealed class ApiKeyUsageRecorder(NpgsqlDataSource dataSource)
+{
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _pending = new();
+
+    public void Record(Guid keyId, DateTimeOffset usedAt) =>
+        _pending.AddOrUpdate(keyId, static (_, used) => used, static (_, previous, used) => used > previous ? used : previous, usedAt);
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.IsEmpty)
+            return;
+        var batch = _pending.ToArray();
+        await using var command = dataSource.CreateCommand("""
+            UPDATE api_keys AS k SET last_used_at = u.used_at
+            FROM unnest($1, $2) AS u(id, used_at)
+            WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.used_at)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, TypedValue = [.. batch.Select(u => u.Key)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = [.. batch.Select(u => u.Value)] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // Only now forget them, and only where no newer use arrived meanwhile: a failed write loses nothing.
+        foreach (var use in batch)
+            _pending.TryRemove(use);
+    }
+}
+
+/// <summary>Writes recorded key uses every few seconds, and once more when the host stops.</summary>
+internal sealed partial class ApiKeyUsageFlusher(ApiKeyUsageRecorder recorder, ILogger<ApiKeyUsageFlusher> logger) : BackgroundService
+{
+    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await TryFlushAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: StopAsync writes what is left.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await TryFlushAsync(cancellationToken);
+    }
+
+    private async Task TryFlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await recorder.FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            LogFlushFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not write API key last-used times; will retry")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,107 @@
+using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Users;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AuthKeys.Api.Auth;
+
+/// <summary>Accounts and sessions: signup, login, refresh, logout.</summary>
+[ApiController]
+[Route("auth")]
+[Tags("Authentication")]
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, TimeProvider time) : ControllerBase
+{
+    /// <summary>Create an account and open a session.</summary>
+    [HttpPost("signup")]
+    [ProducesResponseType<AuthResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public async Task<IActionResult> Signup(SignupRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(),
+            Email = EmailAddress.Normalize(request.Email),
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
+            PasswordHash = await passwords.HashAsync(request.Password, cancellationToken),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        var tokens = sessions.Open(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered", detail: "An account with this email already exists.");
+        }
+        return StatusCode(StatusCodes.Status201Created, ToAuthResponse(user, tokens));
+    }
+
+    /// <summary>Log in and open a session.</summary>
+    [HttpPost("login")]
+    [ProducesResponseType<AuthResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
+    {
+        var email = EmailAddress.Normalize(request.Email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        // Always one bcrypt verification, so timing does not tell which emails have accounts.
+        var valid = await passwords.VerifyAsync(request.Password, user?.PasswordHash, cancellationToken);
+        if (!valid || user is not { IsActive: true })
+            return Unauthorized("Invalid credentials", "The email or password is incorrect.");
+
+        var tokens = sessions.Open(user);
+        await db.SaveChangesAsync(cancellationToken);
+        return Ok(ToAuthResponse(user, tokens));
+    }
+
+    /// <summary>Exchange a refresh token for a new pair. The token sent is spent; sending it again revokes the session.</summary>
+    [HttpPost("refresh")]
+    [ProducesResponseType<TokenResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    public async Task<IActionResult> Refresh(RefreshRequest request, CancellationToken cancellationToken)
+    {
+        var tokens = await sessions.RefreshAsync(request.RefreshToken, cancellationToken);
+        return tokens is null
+            ? Unauthorized("Invalid refresh token", "The refresh token is invalid, expired, spent or revoked.")
+            : Ok(tokens);
+    }
+
+    /// <summary>End this session: its refresh token and access tokens stop working at once.</summary>
+    [HttpPost("logout")]
+    [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
+    [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
+    public async Task<MessageResponse> Logout(CancellationToken cancellationToken)
+    {
+        await sessions.RevokeAsync(User.GetSessionId(), cancellationToken);
+        return new MessageResponse("Logged out successfully");
+    }
+
+    /// <summary>End every session of this user.</summary>
+    [HttpPost("logout-all")]
+    [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
+    [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
+    public async Task<MessageResponse> LogoutAll(CancellationToken cancellationToken)
+    {
+        await sessions.RevokeAllAsync(User.GetUserId(), cancellationToken);
+        return new MessageResponse("Logged out of all sessions");
+    }
+
+    private static AuthResponse ToAuthResponse(User user, TokenResponse tokens) =>
+        new(new UserResponse(user.Id, user.Email, user.Name), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
+
+    private ObjectResult Unauthorized(string title, string detail)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem(statusCode: StatusCodes.Status401Unauthorized, title: title, detail: detail);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using BCryptHasher = BCrypt.Net.BCrypt;
+using HashType = BCrypt.Net.HashType;
+
+namespace AuthKeys.Api.Auth;
+
+/// <summary>
+/// bcrypt with SHA-384 pre-hashing (every character of a 128-character password counts; bcrypt
+/// alone reads 72 bytes), run at most one per spare core so that a login burst queues here
+/// instead of taking every core from the rest of the traffic.
+/// </summary>
+public sealed class PasswordHasher : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(Math.Max(1, Environment.ProcessorCount - 1));
+    private readonly int _cost;
+    private readonly Lazy<string> _decoyHash;
+
+    public PasswordHasher(IOptions<AuthOptions> options)
+    {
+        _cost = options.Value.PasswordHashCost;
+        // Unknown emails are checked against this, so they cost the same time as real ones.
+        _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));
+    }
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        RunAsync(() => BCryptHasher.EnhancedHashPassword(password, _cost, HashType.SHA384), cancellationToken);
+
+    /// <summary>With a null hash, spends one verification against a decoy and returns false.</summary>
+    public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
+        RunAsync(() => BCryptHasher.EnhancedVerify(password, hash ?? _decoyHash.Value, HashType.SHA384) && hash is not null, cancellationToken);
+
+    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

@@ -1,0 +1,43 @@
+using AuthKeys.Api.Users;
+
+namespace AuthKeys.Api.Auth;
+
+/// <summary>One login: a chain of refresh tokens and the access tokens minted from them.</summary>
+public sealed class Session
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public User User { get; set; } = null!;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public List<RefreshToken> RefreshTokens { get; } = [];
+}
+
+/// <summary>
+/// A refresh token is stored only as its SHA-256. Spent tokens are kept so that a replay of one
+/// is recognised as theft and revokes the whole session.
+/// </summary>
+public sealed class RefreshToken
+{
+    public Guid Id { get; set; }
+
+    public Guid SessionId { get; set; }
+
+    public Session Session { get; set; } = null!;
+
+    /// <summary>The token this one replaced, or null for the first token of a session.</summary>
+    public Guid? ParentId { get; set; }
+
+    public required byte[] TokenHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? SpentAt { get; set; }
+}

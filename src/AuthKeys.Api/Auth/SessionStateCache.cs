@@ -1,0 +1,36 @@
+using AuthKeys.Api.Infrastructure.Caching;
+using AuthKeys.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthKeys.Api.Auth;
+
+/// <summary>
+/// Answers "is this session still valid?" for every JWT request from memory. Logout and
+/// deactivation write a tombstone here after committing, so they take effect on the very next
+/// request; the time-to-live bounds how long a change made behind the service's back goes unseen.
+/// </summary>
+public sealed class SessionStateCache : IDisposable
+{
+    private static readonly Func<AppDbContext, Guid, CancellationToken, Task<bool>> IsActiveQuery =
+        EF.CompileAsyncQuery((AppDbContext db, Guid sessionId, CancellationToken _) =>
+            db.Sessions.Any(s => s.Id == sessionId && s.RevokedAt == null && s.User.IsActive));
+
+    private static readonly SessionState Active = new(true);
+    private static readonly SessionState Revoked = new(false);
+
+    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromSeconds(30), sizeLimit: 200_000);
+
+    public async ValueTask<bool> IsActiveAsync(Guid sessionId, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var state = await _cache.GetOrLoadAsync(sessionId, db, static async (id, db, ct) =>
+            await IsActiveQuery(db, id, ct) ? Active : Revoked, cancellationToken);
+        return state!.IsActive;
+    }
+
+    /// <summary>Call after the revocation is committed.</summary>
+    public void MarkRevoked(IEnumerable<Guid> sessionIds) => _cache.Revoke(sessionIds, Revoked);
+
+    public void Dispose() => _cache.Dispose();
+
+    private sealed record SessionState(bool IsActive);
+}

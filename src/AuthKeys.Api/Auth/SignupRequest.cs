@@ -1,0 +1,14 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using AuthKeys.Api.Users;
+
+namespace AuthKeys.Api.Auth;
+
+/// <summary>A new account.</summary>
+/// <param name="Email">Trimmed and lower-cased before use; one account per email.</param>
+/// <param name="Password">8 to 128 characters; every character counts.</param>
+/// <param name="Name">Optional display name.</param>
+public sealed record SignupRequest(
+    [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength), DefaultValue("jane@example.com")] string Email,
+    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength), DefaultValue("Password123!")] string Password,
+    [property: MaxLength(UserLimits.NameMaxLength), DefaultValue("Jane Doe")] string? Name);

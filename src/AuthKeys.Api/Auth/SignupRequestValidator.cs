@@ -1,0 +1,26 @@
+using AuthKeys.Api.Users;
+using FluentValidation;
+
+namespace AuthKeys.Api.Auth;
+
+internal sealed class SignupRequestValidator : AbstractValidator<SignupRequest>
+{
+    public SignupRequestValidator()
+    {
+        RuleFor(r => r.Email).MustBeEmail();
+        RuleFor(r => r.Password).MustBePassword();
+        RuleFor(r => r.Name).MaximumLength(UserLimits.NameMaxLength).WithMessage($"Name must be at most {UserLimits.NameMaxLength} characters.");
+    }
+}
+
+internal static class CredentialRules
+{
+    public static IRuleBuilderOptions<T, string> MustBeEmail<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email)))
+            .WithMessage("Email must be a valid email address.");
+
+    public static IRuleBuilderOptions<T, string> MustBePassword<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotNull().WithMessage("Password is required.")
+            .Length(UserLimits.PasswordMinLength, UserLimits.PasswordMaxLength)
+            .WithMessage($"Password must be {UserLimits.PasswordMinLength} to {UserLimits.PasswordMaxLength} characters.");
+}

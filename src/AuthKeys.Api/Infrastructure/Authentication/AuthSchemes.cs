@@ -1,0 +1,22 @@
+namespace AuthKeys.Api.Infrastructure.Authentication;
+
+/// <summary>Authentication scheme names, in one place for controllers, Swagger and tests.</summary>
+public static class AuthSchemes
+{
+    public const string Jwt = "Bearer";
+    public const string ApiKey = "ApiKey";
+
+    /// <summary>Forwards to <see cref="ApiKey"/> when an <c>x-api-key</c> header is present, else to <see cref="Jwt"/>.</summary>
+    public const string JwtOrApiKey = "JwtOrApiKey";
+
+    public const string ApiKeyHeader = "x-api-key";
+}
+
+/// <summary>Claim types as they appear in our JWTs and API-key principals.</summary>
+public static class AuthClaims
+{
+    public const string Subject = "sub";
+    public const string Email = "email";
+    public const string SessionId = "sid";
+    public const string KeyId = "key_id";
+}

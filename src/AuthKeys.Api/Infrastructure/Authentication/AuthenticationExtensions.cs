@@ -1,0 +1,101 @@
+using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Auth;
+using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Users;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AuthKeys.Api.Infrastructure.Authentication;
+
+public static class AuthenticationExtensions
+{
+    private const string EitherSchemeChallenge = "JwtOrApiKeyChallenge";
+
+    /// <summary>JWT bearer (with session revocation), the x-api-key scheme, and the policy scheme that picks between them.</summary>
+    public static IServiceCollection AddAuthKeysAuthentication(this IServiceCollection services)
+    {
+        services.AddEnvironmentOptions<AuthOptions>(AuthOptions.Bind);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<SessionStateCache>();
+        services.AddSingleton<RefreshGraceCache>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<UserAccounts>();
+
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<ApiKeyUsageRecorder>();
+        services.AddHostedService<ApiKeyUsageFlusher>();
+        services.AddScoped<ApiKeyService>();
+
+        services.AddAuthentication(AuthSchemes.JwtOrApiKey)
+            .AddJwtBearer(AuthSchemes.Jwt)
+            .AddApiKey(AuthSchemes.ApiKey)
+            .AddApiKey(EitherSchemeChallenge, o => o.ChallengeAlsoAdvertisesBearer = true)
+            .AddPolicyScheme(AuthSchemes.JwtOrApiKey, "JWT or API key", o =>
+            {
+                o.ForwardDefaultSelector = context =>
+                    context.Request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader) ? AuthSchemes.ApiKey : AuthSchemes.Jwt;
+                // A 401 on an either-scheme route names both schemes.
+                o.ForwardChallenge = EitherSchemeChallenge;
+            });
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
+        services.AddAuthorization();
+        return services;
+    }
+
+    private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions)
+        : IConfigureNamedOptions<JwtBearerOptions>
+    {
+        private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+        public void Configure(string? name, JwtBearerOptions options)
+        {
+            if (name != AuthSchemes.Jwt)
+                return;
+            Configure(options);
+        }
+
+        public void Configure(JwtBearerOptions options)
+        {
+            var settings = auth.Value;
+            options.MapInboundClaims = false;
+            options.TimeProvider = time;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = settings.Issuer,
+                ValidAudience = settings.Audience,
+                IssuerSigningKey = new SymmetricSecurityKey(settings.JwtSecret),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ValidateIssuerSigningKey = true,
+                ClockSkew = ClockSkew,
+                NameClaimType = AuthClaims.Subject,
+                // Our TimeProvider, not the wall clock, so expiry is testable and consistent.
+                LifetimeValidator = (notBefore, expires, _, _) =>
+                {
+                    var now = time.GetUtcNow().UtcDateTime;
+                    return expires is { } exp && now < exp + ClockSkew && (notBefore is not { } nbf || now >= nbf - ClockSkew);
+                },
+            };
+            options.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = async context =>
+                {
+                    var sessionId = context.Principal?.FindFirst(AuthClaims.SessionId)?.Value;
+                    if (!Guid.TryParse(sessionId, out var id) || context.Principal?.FindFirst(AuthClaims.Subject) is null)
+                    {
+                        context.Fail("The token has no session.");
+                        return;
+                    }
+                    var db = context.HttpContext.RequestServices.GetRequiredService<AppDbContext>();
+                    if (!await sessions.IsActiveAsync(id, db, context.HttpContext.RequestAborted))
+                        context.Fail("The session has ended.");
+                },
+            };
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Auth;
+using AuthKeys.Api.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthKeys.Api.Infrastructure.Data;
+
+/// <summary>
+/// The service's database. After changing an entity or its configuration, add a migration:
+/// <code>dotnet ef migrations add NameOfChange -p src/AuthKeys.Api -o Infrastructure/Data/Migrations</code>
+/// </summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+}

@@ -1,0 +1,21 @@
+using AuthKeys.Api.ApiKeys;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AuthKeys.Api.Infrastructure.Data.Configurations;
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> builder)
+    {
+        builder.ToTable("api_keys");
+        builder.Property(k => k.Name).HasMaxLength(ApiKeyLimits.NameMaxLength);
+        builder.Property(k => k.Prefix).HasMaxLength(ApiKeyFormat.PrefixLength);
+        builder.Property(k => k.KeyHash).HasMaxLength(32);
+        builder.Property(k => k.IsActive).HasDefaultValue(true);
+        builder.HasIndex(k => k.KeyHash).IsUnique();
+        // One active key per name and owner; a revoked key frees its name.
+        builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL");
+        builder.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

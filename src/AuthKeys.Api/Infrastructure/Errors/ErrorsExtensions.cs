@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace AuthKeys.Api.Infrastructure.Errors;
+
+public static class ErrorsExtensions
+{
+    /// <summary>RFC 9457 problem details for every error, including bare status codes (401, 404, 405).</summary>
+    public static IServiceCollection AddAuthKeysErrors(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Type ??= ProblemTypes.For(problem.Status);
+            problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        return services;
+    }
+}
+
+public static class ProblemTypes
+{
+    public static string? For(int? status) => status switch
+    {
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
+        500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        _ => null,
+    };
+}

@@ -1,0 +1,64 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace AuthKeys.Api.Infrastructure.Errors;
+
+/// <summary>
+/// The one place where exceptions become responses. Exception text never reaches the client:
+/// a database outage is a prompt 503, a bad request a 4xx, anything else a bare 500 that is logged.
+/// </summary>
+internal sealed partial class ProblemDetailsExceptionHandler(
+    IProblemDetailsService problemDetails, NpgsqlDataSource dataSource, ILogger<ProblemDetailsExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (httpContext.RequestAborted.IsCancellationRequested)
+            return true; // The client left; there is nobody to answer.
+
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", null),
+            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable. Try again shortly."),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
+        };
+
+        if (status >= 500)
+            LogFailure(logger, exception, status);
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Pooled connections to a restarted server are dead; dropping them makes recovery immediate.
+            dataSource.Clear();
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    public static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException pg:
+                    // Class 08: connection exceptions; 57P0x: the server is shutting down or starting.
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal);
+                case NpgsqlException or SocketException or TimeoutException:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    [LoggerMessage(LogLevel.Error, "Request failed with {Status}")]
+    private static partial void LogFailure(ILogger logger, Exception exception, int status);
+}

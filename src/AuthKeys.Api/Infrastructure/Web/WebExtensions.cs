@@ -1,0 +1,73 @@
+using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Validation;
+using FluentValidation;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace AuthKeys.Api.Infrastructure.Web;
+
+public sealed class HostingOptions
+{
+    public int Port { get; set; } = 3000;
+}
+
+public static class WebExtensions
+{
+    /// <summary>Controllers with one validation step, camelCase JSON, request logging and Kestrel on PORT.</summary>
+    public static IServiceCollection AddAuthKeysWeb(this IServiceCollection services)
+    {
+        services.AddControllers(options =>
+            {
+                // FluentValidation is the single source of validation; DataAnnotations only describe the schema.
+                options.ModelValidatorProviders.Clear();
+                options.Filters.Add<ValidationFilter>();
+                options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+            })
+            .AddJsonOptions(options =>
+            {
+                options.JsonSerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter());
+                // Say which field is wrong, not what the parser thought of it.
+                options.AllowInputFormatterExceptionMessages = false;
+            });
+        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        services.AddHttpLogging(options =>
+        {
+            // Method, path, status and duration only: never headers or bodies, which carry secrets.
+            options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            options.CombineLogs = true;
+        });
+
+        services.AddEnvironmentOptions<HostingOptions>((options, env, _) => options.Port = env.WholeNumber("PORT", 3000, 1, 65535));
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrel>();
+        return services;
+    }
+
+    private sealed class ConfigureKestrel(IOptions<HostingOptions> hosting, IConfiguration configuration) : IConfigureOptions<KestrelServerOptions>
+    {
+        public void Configure(KestrelServerOptions options)
+        {
+            options.AddServerHeader = false;
+            // ASPNETCORE_URLS, when given, wins over PORT.
+            if (string.IsNullOrEmpty(configuration["urls"]))
+                options.ListenAnyIP(hosting.Value.Port);
+        }
+    }
+
+    /// <summary>Headers every response carries: nothing here is cacheable or sniffable.</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var headers = ((HttpContext)state).Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                if (!headers.ContainsKey("Cache-Control"))
+                    headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
+}

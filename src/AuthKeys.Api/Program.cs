@@ -1,0 +1,41 @@
+using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Errors;
+using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Web;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON, request logging, PORT
+builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
+builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
+builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
+builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
+
+var app = builder.Build();
+
+app.UseSecurityHeaders();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseHttpLogging();
+app.UseAuthKeysOpenApi();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapControllers();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is OptionsValidationException or AggregateException { InnerException: OptionsValidationException })
+{
+    // A bad setting is an operator's typo, not a crash: one line per problem, naming the variable.
+    var failures = e is AggregateException aggregate
+        ? aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(x => x.Failures)
+        : ((OptionsValidationException)e).Failures;
+    foreach (var failure in failures)
+        await Console.Error.WriteLineAsync($"Invalid configuration: {failure}");
+    return 1;
+}

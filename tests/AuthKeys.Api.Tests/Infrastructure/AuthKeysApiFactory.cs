@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service against its own fresh PostgreSQL database. Shared by a test class through
+/// <c>IClassFixture</c>; tests that need other settings create their own with an object initializer.
+/// </summary>
+public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["JWT_SECRET"] = JwtSecret,
+        ["JWT_ISSUER"] = "authkeys-tests",
+        ["JWT_AUDIENCE"] = "authkeys-tests-clients",
+        ["PASSWORD_HASH_COST"] = "4",
+    };
+
+    /// <summary>Set to control the service's clock.</summary>
+    public FakeTimeProvider? Time { get; init; }
+
+    /// <summary>Set to put a proxy between the service and PostgreSQL that a test can cut.</summary>
+    public bool UseDatabaseProxy { get; init; }
+
+    public TcpProxy? DatabaseProxy { get; private set; }
+
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        var serviceConnection = ConnectionString;
+        if (UseDatabaseProxy)
+        {
+            var target = new NpgsqlConnectionStringBuilder(ConnectionString);
+            DatabaseProxy = TcpProxy.Start(target.Host!, target.Port);
+            serviceConnection = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = DatabaseProxy.Port, Timeout = 2 }.ConnectionString;
+        }
+        Settings.TryAdd("ConnectionStrings:Default", serviceConnection);
+        _ = Server; // Start now: migrations run, configuration is validated.
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            if (Time is not null)
+                services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    public HttpClient CreateClient(string accessToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
+
+    public HttpClient CreateApiKeyClient(string apiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        return client;
+    }
+
+    public NpgsqlConnection OpenDatabase()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        DatabaseProxy?.Dispose();
+        if (ConnectionString.Length > 0)
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}
