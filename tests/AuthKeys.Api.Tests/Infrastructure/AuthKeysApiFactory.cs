@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using AuthKeys.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Infrastructure;
@@ -34,6 +36,9 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>SQL commands sent through the service's DbContext.</summary>
+    public SqlCommandCounter SqlCommands { get; } = new();
+
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
@@ -57,6 +62,7 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
         {
             if (Time is not null)
                 services.AddSingleton<TimeProvider>(Time);
+            services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(SqlCommands));
         });
     }
 
@@ -79,6 +85,17 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
         var connection = new NpgsqlConnection(ConnectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>Stops the service gracefully (hosted services flush); the database stays until disposal.</summary>
+    public Task StopServiceAsync() => base.DisposeAsync().AsTask();
+
+    /// <summary>Runs <paramref name="action"/> with the service's own scoped services.</summary>
+    public async Task WithServicesAsync<TService>(Func<TService, Task> action)
+        where TService : notnull
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     async Task IAsyncLifetime.DisposeAsync()

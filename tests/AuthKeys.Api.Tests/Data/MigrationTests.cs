@@ -1,0 +1,62 @@
+using AuthKeys.Api.Tests.Infrastructure;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.Data;
+
+public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthKeysApiFactory>
+{
+    [Fact]
+    public async Task StartupMigrationsCreateTheTablesAndTheirUniqueIndexes()
+    {
+        await using var db = api.OpenDatabase();
+        var tables = await ReadColumnAsync(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+        Assert.Superset(new HashSet<string> { "users", "sessions", "refresh_tokens", "api_keys", "__EFMigrationsHistory" }, tables.ToHashSet());
+
+        var uniqueIndexes = await ReadColumnAsync(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE INDEX%'");
+        Assert.Contains("ix_users_email", uniqueIndexes);
+        Assert.Contains("ix_api_keys_key_hash", uniqueIndexes);
+        Assert.Contains("ix_api_keys_user_id_name", uniqueIndexes);
+        Assert.Contains("ix_refresh_tokens_token_hash", uniqueIndexes);
+
+        var cascades = await ReadColumnAsync(db, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND confdeltype = 'c'");
+        Assert.Contains("fk_api_keys_users_user_id", cascades);
+        Assert.Contains("fk_sessions_users_user_id", cascades);
+    }
+
+    [Fact]
+    public async Task TheDatabaseRefusesAnEmailThatIsNotNormalized()
+    {
+        await using var db = api.OpenDatabase();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO users (id, email, password_hash, created_at, updated_at, failed_login_count) VALUES (gen_random_uuid(), ' Upper@Example.com', 'x', now(), now(), 0)", db);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+    }
+
+    private static async Task<List<string>> ReadColumnAsync(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+            values.Add(reader.GetString(0));
+        return values;
+    }
+}
+
+public sealed class MigrateOnStartupDisabledTests : IAsyncLifetime
+{
+    private readonly AuthKeysApiFactory _api = new() { Settings = { ["DB_MIGRATE_ON_STARTUP"] = "false" } };
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+
+    [Fact]
+    public async Task WithMigrationsOffStartupLeavesTheDatabaseUntouched()
+    {
+        await using var db = _api.OpenDatabase();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'", db);
+        Assert.Equal(0L, await command.ExecuteScalarAsync());
+    }
+}
