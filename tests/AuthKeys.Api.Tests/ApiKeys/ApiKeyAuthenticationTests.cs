@@ -1,0 +1,184 @@
+using System.Net;
+using AuthKeys.Api.Tests.Infrastructure;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.ApiKeys;
+
+public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFixture<AuthKeysApiFactory>
+{
+    private readonly HttpClient _client = api.CreateClient();
+
+    [Fact]
+    public async Task AKeyOpensTheServiceOnlyRouteAsAService()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+        var body = await (await _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("service", body.GetProperty("accessType").GetString());
+        var user = body.GetProperty("user");
+        Assert.Equal(owner.UserId, user.GetProperty("userId").GetGuid());
+        Assert.Equal(owner.Email, user.GetProperty("email").GetString());
+        Assert.Equal("service", user.GetProperty("type").GetString());
+        Assert.Equal(key.Id, user.GetProperty("keyId").GetGuid());
+    }
+
+    [Fact]
+    public async Task AJwtAloneDoesNotOpenTheServiceOnlyRoute()
+    {
+        var owner = await _client.SignupAsync();
+        var response = await _client.GetWithTokenAsync(Routes.ServiceOnly, owner.AccessToken);
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("ApiKey", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Fact]
+    public async Task TheFlexibleRouteAcceptsEitherAndTheKeyWinsWhenBothAreSent()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+
+        var asUser = await (await _client.GetWithTokenAsync(Routes.Flexible, owner.AccessToken)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("user", asUser.GetProperty("accessType").GetString());
+        var asService = await (await _client.GetWithKeyAsync(Routes.Flexible, key.Key)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("service", asService.GetProperty("accessType").GetString());
+
+        var both = new HttpRequestMessage(HttpMethod.Get, Routes.Flexible) { Headers = { Authorization = new("Bearer", owner.AccessToken) } };
+        both.Headers.Add("x-api-key", key.Key);
+        var winner = await (await _client.SendAsync(both)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("service", winner.GetProperty("accessType").GetString());
+    }
+
+    [Fact]
+    public async Task TheFlexibleRouteNamesBothSchemesWhenRefusing()
+    {
+        var response = await _client.GetAsync(Routes.Flexible);
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(["Bearer", "ApiKey"], response.Headers.WwwAuthenticate.Select(h => h.Scheme));
+    }
+
+    [Theory]
+    [InlineData("sk_123")]
+    [InlineData("not-a-key")]
+    [InlineData("SK_0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("sk_ABCDEF0000000000000000000000000000000000000000000000000000000000")]
+    public async Task MalformedKeysAreRefusedWithoutAQuery(string key)
+    {
+        api.SqlCommands.Reset();
+        await (await _client.GetWithKeyAsync(Routes.ServiceOnly, key)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(0, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task AKeyWithOneCharacterChangedFailsItsChecksumWithoutAQuery()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+        var typo = key.Key[..20] + (key.Key[20] == 'a' ? 'b' : 'a') + key.Key[21..];
+        api.SqlCommands.Reset();
+        await (await _client.GetWithKeyAsync(Routes.ServiceOnly, typo)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(0, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task AWellFormedButUnknownKeyCostsOneQueryAndIsRefused()
+    {
+        var body = new string('0', 56);
+        var unknown = "sk_" + body + ApiKeyManagementTests.Crc32Hex(body);
+        api.SqlCommands.Reset();
+        await (await _client.GetWithKeyAsync(Routes.ServiceOnly, unknown)).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(1, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task AValidKeyIsLookedUpOnceThenServedFromMemory()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+        api.SqlCommands.Reset();
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        Assert.Equal(1, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task VerificationStaysOneLookupWithTenThousandStoredKeys()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+        await using (var db = api.OpenDatabase())
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO api_keys (id, user_id, name, prefix, key_hash, is_active, created_at, updated_at)
+                SELECT gen_random_uuid(), @user, 'bulk-' || i, 'sk_00000000', sha256(convert_to('bulk' || i, 'UTF8')), true, now(), now()
+                FROM generate_series(1, 10000) AS i
+                """, db);
+            insert.Parameters.AddWithValue("user", owner.UserId);
+            Assert.Equal(10_000, await insert.ExecuteNonQueryAsync());
+            await using var analyze = new NpgsqlCommand("ANALYZE api_keys", db);
+            await analyze.ExecuteNonQueryAsync();
+            await using var plan = new NpgsqlCommand("EXPLAIN SELECT id FROM api_keys WHERE key_hash = sha256('x')", db);
+            Assert.Contains("ix_api_keys_key_hash", (string)(await plan.ExecuteScalarAsync())!, StringComparison.Ordinal);
+        }
+
+        api.SqlCommands.Reset();
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        Assert.Equal(1, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task AnOversizedKeyHeaderIs401()
+    {
+        var response = await _client.GetWithKeyAsync(Routes.ServiceOnly, new string('a', 10_000));
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ConcurrentRevokeAndUseNeverLetsTheKeyThroughAfterTheRevokeReturned()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+        using var stop = new CancellationTokenSource();
+        var hammer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+                await _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key);
+        });
+        await Task.Delay(50);
+        var revoke = new HttpRequestMessage(HttpMethod.Delete, Routes.Key(key.Id)) { Headers = { Authorization = new("Bearer", owner.AccessToken) } };
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(revoke)).StatusCode);
+        var afterRevoke = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)));
+        await stop.CancelAsync();
+        await hammer;
+        Assert.All(afterRevoke, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+    }
+}
+
+public sealed class ApiKeyLastUsedTests : IAsyncLifetime
+{
+    private readonly AuthKeysApiFactory _api = new();
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+
+    [Fact]
+    public async Task UsesAreNotWrittenPerRequestButAreFlushedWhenTheHostStops()
+    {
+        var client = _api.CreateClient();
+        var owner = await client.SignupAsync();
+        var key = await client.CreateKeyAsync(owner.AccessToken);
+        _api.SqlCommands.Reset();
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        Assert.Equal(1, _api.SqlCommands.Count); // the lookup; no UPDATE per request
+
+        await _api.StopServiceAsync();
+
+        await using var db = _api.OpenDatabase();
+        await using var command = new NpgsqlCommand("SELECT last_used_at FROM api_keys WHERE id = @id", db);
+        command.Parameters.AddWithValue("id", key.Id);
+        var lastUsed = await command.ExecuteScalarAsync();
+        Assert.IsType<DateTime>(lastUsed);
+        Assert.True((DateTime)lastUsed! > DateTime.UtcNow.AddMinutes(-1));
+    }
+}
