@@ -2,6 +2,7 @@ using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.Extensions.Options;
 
@@ -11,21 +12,24 @@ builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
 builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
+builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
-
-var app = builder.Build();
-
-app.UseSecurityHeaders();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseHttpLogging();
-app.UseAuthKeysOpenApi();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapControllers();
 
 try
 {
+    var app = builder.Build();
+
+    app.UseSecurityHeaders();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseAuthKeysSecurity();
+    app.UseHttpLogging();
+    app.UseAuthKeysOpenApi();
+    app.UseAuthentication();
+    app.UseRateLimiter();
+    app.UseAuthorization();
+    app.MapControllers();
+
     await app.RunAsync();
     return 0;
 }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -23,24 +25,39 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyCache keys,
-    ApiKeyUsageRecorder usage)
+    ApiKeyUsageRecorder usage,
+    ApiKeyFailureThrottle throttle)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
     private static readonly AuthenticateResult Malformed = AuthenticateResult.Fail("The API key is malformed.");
     private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The API key is invalid, revoked or expired.");
+    private static readonly AuthenticateResult Throttled = AuthenticateResult.Fail("Too many failed API-key attempts from this address.");
+    private static readonly object ThrottledMarker = new();
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
             return AuthenticateResult.NoResult();
+        var address = ClientAddress.Of(Context);
+        if (throttle.IsBlocked(address))
+        {
+            Context.Items[ThrottledMarker] = ThrottledMarker;
+            return Throttled;
+        }
         if (values.Count != 1 || !ApiKeyFormat.IsWellFormed(values[0]))
+        {
+            throttle.RecordFailure(address);
             return Malformed;
+        }
 
         var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var key = await keys.FindAsync(ApiKeyFormat.Hash(values[0]), db, Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
+        {
+            throttle.RecordFailure(address);
             return Invalid;
+        }
 
         usage.Record(key.KeyId, now);
         var identity = new ClaimsIdentity(
@@ -55,6 +72,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(ThrottledMarker))
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = ((int)ApiKeyFailureThrottle.Window.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         if (Options.ChallengeAlsoAdvertisesBearer)
             Response.Headers.Append(HeaderNames.WWWAuthenticate, "Bearer");

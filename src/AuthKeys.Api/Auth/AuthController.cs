@@ -1,8 +1,11 @@
+using System.Globalization;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -12,13 +15,15 @@ namespace AuthKeys.Api.Auth;
 [ApiController]
 [Route("auth")]
 [Tags("Authentication")]
-public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, TimeProvider time) : ControllerBase
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, LoginThrottle lockout, TimeProvider time) : ControllerBase
 {
     /// <summary>Create an account and open a session.</summary>
     [HttpPost("signup")]
+    [EnableRateLimiting(SecurityExtensions.AuthPolicy)]
     [ProducesResponseType<AuthResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> Signup(SignupRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -46,18 +51,32 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
 
     /// <summary>Log in and open a session.</summary>
     [HttpPost("login")]
+    [EnableRateLimiting(SecurityExtensions.AuthPolicy)]
     [ProducesResponseType<AuthResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        if (user is not null && lockout.LockedFor(user) is { } wait)
+        {
+            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
+                detail: "This account is temporarily locked after repeated failed logins. Try again later.");
+        }
+
         // Always one bcrypt verification, so timing does not tell which emails have accounts.
         var valid = await passwords.VerifyAsync(request.Password, user?.PasswordHash, cancellationToken);
         if (!valid || user is not { IsActive: true })
+        {
+            if (user is not null && !valid)
+                await lockout.RecordFailureAsync(user.Id, cancellationToken);
             return Unauthorized("Invalid credentials", "The email or password is incorrect.");
+        }
 
+        LoginThrottle.RecordSuccess(user);
         var tokens = sessions.Open(user);
         await db.SaveChangesAsync(cancellationToken);
         return Ok(ToAuthResponse(user, tokens));

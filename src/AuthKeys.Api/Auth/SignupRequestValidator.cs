@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Validation;
 using AuthKeys.Api.Users;
 using FluentValidation;
 
@@ -9,7 +10,8 @@ internal sealed class SignupRequestValidator : AbstractValidator<SignupRequest>
     {
         RuleFor(r => r.Email).MustBeEmail();
         RuleFor(r => r.Password).MustBePassword();
-        RuleFor(r => r.Name).MaximumLength(UserLimits.NameMaxLength).WithMessage($"Name must be at most {UserLimits.NameMaxLength} characters.");
+        RuleFor(r => r.Name).MaximumLength(UserLimits.NameMaxLength).WithMessage($"Name must be at most {UserLimits.NameMaxLength} characters.")
+            .MustBePlainText();
     }
 }
 
@@ -22,5 +24,6 @@ internal static class CredentialRules
     public static IRuleBuilderOptions<T, string> MustBePassword<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotNull().WithMessage("Password is required.")
             .Length(UserLimits.PasswordMinLength, UserLimits.PasswordMaxLength)
-            .WithMessage($"Password must be {UserLimits.PasswordMinLength} to {UserLimits.PasswordMaxLength} characters.");
+            .WithMessage($"Password must be {UserLimits.PasswordMinLength} to {UserLimits.PasswordMaxLength} characters.")
+            .Must(password => password is null || TextRules.IsWellFormed(password)).WithMessage("Password must be well-formed Unicode.");
 }

@@ -14,6 +14,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("PORT", "http", "PORT must be a whole number from 1 to 65535")]
     [InlineData("DB_MIGRATE_ON_STARTUP", "maybe", "DB_MIGRATE_ON_STARTUP must be true or false")]
     [InlineData("DATABASE_URL", "mysql://nope", "DATABASE_URL must look like postgres://")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES must be a comma-separated list")]
+    [InlineData("AUTH_RATE_LIMIT_PER_MINUTE", "0", "AUTH_RATE_LIMIT_PER_MINUTE must be a whole number")]
     public async Task ABadValueStopsStartupWithOneLineNamingTheVariable(string variable, string value, string expected)
     {
         var (exitCode, error) = await RunServiceAsync(new() { [variable] = value });

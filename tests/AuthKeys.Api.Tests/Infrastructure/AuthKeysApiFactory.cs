@@ -24,6 +24,9 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
         ["JWT_ISSUER"] = "authkeys-tests",
         ["JWT_AUDIENCE"] = "authkeys-tests-clients",
         ["PASSWORD_HASH_COST"] = "4",
+        // Limits are tested by their own classes; here they stay out of the way.
+        ["AUTH_RATE_LIMIT_PER_MINUTE"] = "1000000",
+        ["APIKEY_FAILURES_PER_MINUTE"] = "1000000",
     };
 
     /// <summary>Set to control the service's clock.</summary>

@@ -24,9 +24,11 @@ public static class AuthenticationExtensions
         services.AddSingleton<RefreshGraceCache>();
         services.AddScoped<SessionService>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<LoginThrottle>();
 
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<ApiKeyUsageRecorder>();
+        services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();
 

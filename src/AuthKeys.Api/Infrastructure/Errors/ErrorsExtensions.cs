@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuthKeys.Api.Infrastructure.Errors;
 
@@ -11,6 +12,7 @@ public static class ErrorsExtensions
         {
             var problem = context.ProblemDetails;
             problem.Type ??= ProblemTypes.For(problem.Status);
+            problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status ?? 500);
             problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
