@@ -15,9 +15,8 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     /// <summary>Create an API key. The secret is in this response only.</summary>
     [HttpPost("create")]
     [ProducesResponseType<CreatedApiKeyResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public async Task<IActionResult> Create(CreateApiKeyRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> CreateApiKey(CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
         var created = await keys.CreateAsync(User.GetUserId(), request, cancellationToken);
         if (created is null)
@@ -28,14 +27,14 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     /// <summary>List your API keys, newest first, including revoked ones.</summary>
     [HttpGet]
     [ProducesResponseType<List<ApiKeyResponse>>(StatusCodes.Status200OK)]
-    public Task<List<ApiKeyResponse>> List(CancellationToken cancellationToken) =>
+    public Task<List<ApiKeyResponse>> ListApiKeys(CancellationToken cancellationToken) =>
         keys.ListAsync(User.GetUserId(), cancellationToken);
 
     /// <summary>Revoke an API key; it stops working on the next request.</summary>
     [HttpDelete("{id}")]
     [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public async Task<IActionResult> Revoke(string id, CancellationToken cancellationToken)
+    public async Task<IActionResult> RevokeApiKey(string id, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var keyId) || !await keys.RevokeAsync(User.GetUserId(), keyId, cancellationToken))
             return Problem(statusCode: StatusCodes.Status404NotFound, title: "API key not found", detail: "No API key of yours has this id.");

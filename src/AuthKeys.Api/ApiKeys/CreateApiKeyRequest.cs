@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace AuthKeys.Api.ApiKeys;
@@ -7,5 +6,5 @@ namespace AuthKeys.Api.ApiKeys;
 /// <param name="Name">Unique among your active keys.</param>
 /// <param name="ExpiresAt">Optional; must be in the future. Omit for a key that does not expire.</param>
 public sealed record CreateApiKeyRequest(
-    [property: Required, MinLength(1), MaxLength(ApiKeyLimits.NameMaxLength), DefaultValue("My Service API Key")] string Name,
+    [property: Required, MinLength(1), MaxLength(ApiKeyLimits.NameMaxLength)] string Name,
     DateTimeOffset? ExpiresAt);

@@ -21,7 +21,6 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     [HttpPost("signup")]
     [EnableRateLimiting(SecurityExtensions.AuthPolicy)]
     [ProducesResponseType<AuthResponse>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> Signup(SignupRequest request, CancellationToken cancellationToken)
@@ -53,7 +52,6 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     [HttpPost("login")]
     [EnableRateLimiting(SecurityExtensions.AuthPolicy)]
     [ProducesResponseType<AuthResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
@@ -85,7 +83,6 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     /// <summary>Exchange a refresh token for a new pair. The token sent is spent; sending it again revokes the session.</summary>
     [HttpPost("refresh")]
     [ProducesResponseType<TokenResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     public async Task<IActionResult> Refresh(RefreshRequest request, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using AuthKeys.Api.Users;
 
@@ -6,5 +5,5 @@ namespace AuthKeys.Api.Auth;
 
 /// <summary>Credentials of an existing account.</summary>
 public sealed record LoginRequest(
-    [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength), DefaultValue("jane@example.com")] string Email,
-    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength), DefaultValue("Password123!")] string Password);
+    [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength)] string Email,
+    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength)] string Password);

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using AuthKeys.Api.Users;
 
@@ -9,6 +8,6 @@ namespace AuthKeys.Api.Auth;
 /// <param name="Password">8 to 128 characters; every character counts.</param>
 /// <param name="Name">Optional display name.</param>
 public sealed record SignupRequest(
-    [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength), DefaultValue("jane@example.com")] string Email,
-    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength), DefaultValue("Password123!")] string Password,
-    [property: MaxLength(UserLimits.NameMaxLength), DefaultValue("Jane Doe")] string? Name);
+    [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength)] string Email,
+    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength)] string Password,
+    [property: MaxLength(UserLimits.NameMaxLength)] string? Name);

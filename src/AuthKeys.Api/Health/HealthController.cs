@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
@@ -13,14 +14,15 @@ public sealed class HealthController(TimeProvider time) : ControllerBase
 
     /// <summary>Liveness: the process is up. Does not touch the database.</summary>
     [HttpGet]
+    [NoDatabase]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK)]
-    public HealthResponse Live() => new("ok", time.GetUtcNow());
+    public HealthResponse GetHealth() => new("ok", time.GetUtcNow());
 
     /// <summary>Readiness: PostgreSQL answers a query. 503 while it does not.</summary>
     [HttpGet("ready")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    public async Task<IActionResult> Ready([FromServices] NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public async Task<IActionResult> GetReadiness([FromServices] NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReadinessTimeout);

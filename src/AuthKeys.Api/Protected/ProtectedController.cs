@@ -15,19 +15,19 @@ public sealed class ProtectedController : ControllerBase
     [HttpGet("user-only")]
     [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
     [ProducesResponseType<ProtectedResponse>(StatusCodes.Status200OK)]
-    public ProtectedResponse UserOnly() => Describe("This is a user-only route");
+    public ProtectedResponse GetUserOnly() => Describe("This is a user-only route");
 
     /// <summary>Services only: an API key is required; a JWT alone is refused.</summary>
     [HttpGet("service-only")]
     [Authorize(AuthenticationSchemes = AuthSchemes.ApiKey)]
     [ProducesResponseType<ProtectedResponse>(StatusCodes.Status200OK)]
-    public ProtectedResponse ServiceOnly() => Describe("This is a service-only route");
+    public ProtectedResponse GetServiceOnly() => Describe("This is a service-only route");
 
     /// <summary>Either a JWT or an API key; the key wins when both are sent.</summary>
     [HttpGet("flexible")]
     [Authorize(AuthenticationSchemes = AuthSchemes.JwtOrApiKey)]
     [ProducesResponseType<ProtectedResponse>(StatusCodes.Status200OK)]
-    public ProtectedResponse Flexible() => Describe("This route accepts both users and services");
+    public ProtectedResponse GetFlexible() => Describe("This route accepts both users and services");
 
     private ProtectedResponse Describe(string message)
     {

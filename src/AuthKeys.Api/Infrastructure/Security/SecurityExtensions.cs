@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using AuthKeys.Api.Infrastructure.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -47,7 +49,8 @@ public static class SecurityExtensions
 
     private static Task LimitBodySize(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
+        // Only routes that read a JSON body refuse a large one; the others never read it.
+        if (context.Request.ContentLength > MaxBodyBytes && ReadsBody(context.GetEndpoint()))
         {
             // Refuse before reading a byte; chunked bodies are capped by the server feature below.
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
@@ -57,6 +60,10 @@ public static class SecurityExtensions
             limit.MaxRequestBodySize = MaxBodyBytes;
         return next(context);
     }
+
+    private static bool ReadsBody(Endpoint? endpoint) =>
+        endpoint?.Metadata.GetMetadata<ControllerActionDescriptor>()?.Parameters
+            .Any(p => p.BindingInfo?.BindingSource == BindingSource.Body) == true;
 
     private sealed class ConfigureRateLimiter(IOptions<ThrottlingOptions> throttling) : IConfigureOptions<RateLimiterOptions>
     {

@@ -1,0 +1,92 @@
+using System.Reflection;
+using AuthKeys.Api.Infrastructure.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace AuthKeys.Api.Infrastructure.OpenApi;
+
+/// <summary>Marks an action that never touches the database, so it cannot answer 503.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NoDatabaseAttribute : Attribute;
+
+/// <summary>
+/// Declares what the pipeline adds around every action, so the document lists every response the
+/// service can send: security and 401 from [Authorize], 429 where the API-key throttle runs,
+/// 400/413/415 where a JSON body is read, 503 where PostgreSQL is needed. Only JSON media types.
+/// </summary>
+internal sealed class ResponsesOperationFilter : IOperationFilter
+{
+    private const string Json = "application/json";
+    private const string ProblemJson = "application/problem+json";
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        operation.Responses ??= [];
+        var schemes = AcceptedSchemes(context.MethodInfo);
+        if (schemes.Length > 0)
+        {
+            operation.Security = [.. schemes.Select(scheme => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [],
+            })];
+            Add(operation, context, 401, "Missing, invalid, expired or revoked credentials.");
+            if (schemes.Contains(AuthSchemes.ApiKey))
+                Add(operation, context, 429, "Too many failed API-key attempts from this address; see Retry-After.");
+        }
+        else
+        {
+            operation.Security = [new OpenApiSecurityRequirement()]; // anonymous: no credentials needed
+        }
+
+        if (operation.RequestBody is OpenApiRequestBody body)
+        {
+            body.Content = Only(body.Content, Json);
+            Add(operation, context, 400, "The body is malformed or fails validation; errors are keyed by field.", typeof(ValidationProblemDetails));
+            Add(operation, context, 413, "The body is larger than 64 KiB.");
+            Add(operation, context, 415, "The body is not application/json.");
+        }
+
+        if (context.MethodInfo.GetCustomAttribute<NoDatabaseAttribute>() is null)
+            Add(operation, context, 503, "The database is unavailable; retry after a moment.");
+
+        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        {
+            if (response.Content is { Count: > 0 })
+                response.Content = Only(response.Content, Json, ProblemJson);
+        }
+    }
+
+    private static string[] AcceptedSchemes(MethodInfo method)
+    {
+        var schemes = method.GetCustomAttributes<AuthorizeAttribute>(true)
+            .Concat(method.DeclaringType!.GetCustomAttributes<AuthorizeAttribute>(true))
+            .Select(a => a.AuthenticationSchemes)
+            .FirstOrDefault();
+        return schemes switch
+        {
+            null => [],
+            AuthSchemes.JwtOrApiKey => [AuthSchemes.Jwt, AuthSchemes.ApiKey],
+            _ => [schemes],
+        };
+    }
+
+    private static void Add(OpenApiOperation operation, OperationFilterContext context, int status, string description, Type? type = null)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses!.ContainsKey(key))
+            return;
+        operation.Responses[key] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [ProblemJson] = new() { Schema = context.SchemaGenerator.GenerateSchema(type ?? typeof(ProblemDetails), context.SchemaRepository) },
+            },
+        };
+    }
+
+    private static Dictionary<string, OpenApiMediaType> Only(IDictionary<string, OpenApiMediaType>? content, params string[] mediaTypes) =>
+        (content ?? new Dictionary<string, OpenApiMediaType>()).Where(c => mediaTypes.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value);
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Auth;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace AuthKeys.Api.Infrastructure.OpenApi;
+
+/// <summary>Realistic examples for Swagger UI's "Try it out" and generated clients' docs.</summary>
+internal sealed class ExamplesSchemaFilter : ISchemaFilter
+{
+    private const string ExampleKey = "sk_3f9a1c2b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4fe415b73";
+
+    private static readonly Dictionary<Type, Func<JsonNode>> Examples = new()
+    {
+        [typeof(SignupRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Password123!", ["name"] = "Jane Doe" },
+        [typeof(LoginRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Password123!" },
+        [typeof(RefreshRequest)] = () => new JsonObject { ["refreshToken"] = "rt_SM1IreSkNp0fhpwEqDRLIc7kW17Pan4Mykp0nOMRSuY" },
+        [typeof(CreateApiKeyRequest)] = () => new JsonObject { ["name"] = "billing-service", ["expiresAt"] = "2030-12-31T23:59:59Z" },
+        [typeof(CreatedApiKeyResponse)] = () => new JsonObject
+        {
+            ["id"] = "01a2228f-b892-7765-bb11-695bda289e0e",
+            ["key"] = ExampleKey,
+            ["name"] = "billing-service",
+            ["prefix"] = ExampleKey[..ApiKeyFormat.PrefixLength],
+            ["expiresAt"] = "2030-12-31T23:59:59.000Z",
+            ["createdAt"] = "2026-11-28T14:29:33.970Z",
+        },
+    };
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is OpenApiSchema concrete && Examples.TryGetValue(context.Type, out var example))
+            concrete.Example = example();
+    }
+}
+
+/// <summary>
+/// Response schemas as the service really answers: every property present (null when empty, never
+/// omitted), room for additions, and the two caller shapes told apart by their <c>type</c>.
+/// </summary>
+internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
+{
+    private static readonly Dictionary<Type, string> CallerTypes = new()
+    {
+        [typeof(Protected.UserCaller)] = "user",
+        [typeof(Protected.ServiceCaller)] = "service",
+    };
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is not OpenApiSchema concrete || context.Type.Namespace?.StartsWith("AuthKeys.Api", StringComparison.Ordinal) != true)
+            return;
+        // Clients must tolerate fields added later; the service ignores unknown request fields too.
+        concrete.AdditionalPropertiesAllowed = true;
+        concrete.AdditionalProperties = null;
+
+        var isRequest = context.Type.Name.EndsWith("Request", StringComparison.Ordinal);
+        if (!isRequest && concrete.Properties is { Count: > 0 } properties)
+        {
+            concrete.Required ??= new HashSet<string>();
+            foreach (var name in properties.Keys)
+                concrete.Required.Add(name);
+        }
+
+        if (CallerTypes.TryGetValue(context.Type, out var type))
+        {
+            concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();
+            concrete.Properties["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)] };
+            concrete.Required ??= new HashSet<string>();
+            concrete.Required.Add("type");
+        }
+    }
+}

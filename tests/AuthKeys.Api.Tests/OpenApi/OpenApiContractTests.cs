@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using AuthKeys.Api.Tests.Infrastructure;
+
+namespace AuthKeys.Api.Tests.OpenApi;
+
+/// <summary>
+/// Drives every operation through its success and error paths (bad input, bad credentials,
+/// conflicts, limits, a database outage) and checks each response against the document, as a
+/// contract-validating proxy would: nothing the service answers may be undeclared.
+/// </summary>
+public sealed class OpenApiContractTests : IAsyncLifetime
+{
+    private readonly AuthKeysApiFactory _api = new()
+    {
+        UseDatabaseProxy = true,
+        Settings = { ["AUTH_RATE_LIMIT_PER_MINUTE"] = "40", ["APIKEY_FAILURES_PER_MINUTE"] = "5" },
+    };
+
+    private readonly HashSet<string> _observed = [];
+    private readonly List<string> _violations = [];
+    private OpenApiContract _contract = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)_api).InitializeAsync();
+        _client = _api.CreateClient();
+        _contract = await OpenApiContract.LoadAsync(_client);
+    }
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+
+    [Fact]
+    public async Task EveryStatusEachOperationAnswersIsDeclaredInTheDocument()
+    {
+        var account = await SignupAsync();
+        var key = await _client.CreateKeyAsync(account.AccessToken, "contract");
+
+        // Signup, login, refresh: success, validation, credentials, conflicts, body limits.
+        await Send(HttpMethod.Post, Routes.Signup, body: new { email = "not-an-email", password = "x" });
+        await Send(HttpMethod.Post, Routes.Signup, body: new { email = account.Email, password = "Password123!" });
+        await Send(HttpMethod.Post, Routes.Signup, raw: "{\"email\":");
+        await Send(HttpMethod.Post, Routes.Signup, raw: "email=a", mediaType: "text/plain");
+        await Send(HttpMethod.Post, Routes.Signup, raw: $"{{\"password\":\"{new string('p', 70_000)}\"}}");
+        await Send(HttpMethod.Post, Routes.Login, body: new { email = account.Email, password = account.Password });
+        await Send(HttpMethod.Post, Routes.Login, body: new { email = account.Email, password = "WrongPassword1" });
+        await Send(HttpMethod.Post, Routes.Login, body: new { email = "", password = "" });
+        await Send(HttpMethod.Post, Routes.Login, raw: "[]", mediaType: "application/xml");
+        await Send(HttpMethod.Post, Routes.Login, raw: $"{{\"password\":\"{new string('p', 70_000)}\"}}");
+        var refreshed = await Send(HttpMethod.Post, Routes.Refresh, body: new { refreshToken = account.RefreshToken });
+        await Send(HttpMethod.Post, Routes.Refresh, body: new { refreshToken = "rt_unknown" });
+        await Send(HttpMethod.Post, Routes.Refresh, body: new { refreshToken = "" });
+        await Send(HttpMethod.Post, Routes.Refresh, raw: "x", mediaType: "text/plain");
+        await Send(HttpMethod.Post, Routes.Refresh, raw: $"{{\"refreshToken\":\"{new string('r', 70_000)}\"}}");
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+
+        // Keys: create, conflict, validation, list, revoke, not found, no credentials.
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, body: new { name = "contract" });
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, body: new { name = "fresh" });
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, body: new { name = "", expiresAt = "2000-01-01T00:00:00Z" });
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, raw: "x", mediaType: "text/plain");
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, raw: $"{{\"name\":\"{new string('n', 70_000)}\"}}");
+        await Send(HttpMethod.Post, Routes.CreateKey, body: new { name = "anonymous" });
+        await Send(HttpMethod.Get, Routes.Keys, token: account.AccessToken);
+        await Send(HttpMethod.Get, Routes.Keys);
+        await Send(HttpMethod.Delete, Routes.Key(Guid.NewGuid()), token: account.AccessToken);
+        await Send(HttpMethod.Delete, "/keys/not-a-guid", token: account.AccessToken);
+        await Send(HttpMethod.Delete, Routes.Key(key.Id));
+        var spare = await _client.CreateKeyAsync(account.AccessToken, "spare");
+        await Send(HttpMethod.Delete, Routes.Key(spare.Id), token: account.AccessToken);
+
+        // Protected routes with each credential, none, and the wrong one.
+        foreach (var route in new[] { Routes.UserOnly, Routes.ServiceOnly, Routes.Flexible })
+        {
+            await Send(HttpMethod.Get, route, token: account.AccessToken);
+            await Send(HttpMethod.Get, route, apiKey: key.Key);
+            await Send(HttpMethod.Get, route);
+            await Send(HttpMethod.Get, route, token: "not.a.token");
+        }
+        await Send(HttpMethod.Get, Routes.Health);
+        await Send(HttpMethod.Get, Routes.Ready);
+
+        // Logout and logout-all, then their 401s.
+        var second = await _client.LoginAsync(account.Email);
+        await Send(HttpMethod.Post, Routes.Logout, token: second.GetProperty("accessToken").GetString());
+        await Send(HttpMethod.Post, Routes.Logout, token: second.GetProperty("accessToken").GetString());
+        var third = await _client.LoginAsync(account.Email);
+        await Send(HttpMethod.Post, Routes.LogoutAll, token: third.GetProperty("accessToken").GetString());
+        await Send(HttpMethod.Post, Routes.LogoutAll);
+
+        // The database goes away: every operation that needs it answers 503.
+        var other = await SignupAsync();
+        var otherKey = await _client.CreateKeyAsync(other.AccessToken);
+        var freshTokens = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _client.LoginAsync(other.Email)));
+        _api.DatabaseProxy!.Cut();
+        try
+        {
+            var token = freshTokens.Select(t => t.GetProperty("accessToken").GetString()!).ToArray();
+            await Send(HttpMethod.Post, Routes.Signup, body: new { email = ApiClientExtensions.NewEmail(), password = "Password123!" });
+            await Send(HttpMethod.Post, Routes.Login, body: new { email = other.Email, password = other.Password });
+            await Send(HttpMethod.Post, Routes.Refresh, body: new { refreshToken = other.RefreshToken });
+            await Send(HttpMethod.Post, Routes.CreateKey, token: token[0], body: new { name = "outage" });
+            await Send(HttpMethod.Get, Routes.Keys, token: token[1]);
+            await Send(HttpMethod.Delete, Routes.Key(otherKey.Id), token: token[2]);
+            await Send(HttpMethod.Get, Routes.UserOnly, token: token[3]);
+            await Send(HttpMethod.Post, Routes.Logout, token: token[4]);
+            await Send(HttpMethod.Post, Routes.LogoutAll, token: token[5]);
+            await Send(HttpMethod.Get, Routes.ServiceOnly, apiKey: otherKey.Key);
+            await Send(HttpMethod.Get, Routes.Flexible, apiKey: otherKey.Key);
+            await Send(HttpMethod.Get, Routes.Ready);
+            await Send(HttpMethod.Get, Routes.Health);
+        }
+        finally
+        {
+            _api.DatabaseProxy.Restore();
+        }
+
+        // Limits last: key guessing, then the per-IP auth limit.
+        for (var i = 0; i < 6; i++)
+            await Send(HttpMethod.Get, Routes.ServiceOnly, apiKey: $"sk_guess{i}");
+        await Send(HttpMethod.Get, Routes.Flexible, apiKey: key.Key);
+        for (var i = 0; i < 40; i++)
+            await Send(HttpMethod.Post, i % 2 == 0 ? Routes.Login : Routes.Signup, body: new { email = "throttle@example.com", password = "WrongPassword1" });
+
+        Assert.Empty(_violations);
+        // The walk above really reached these paths (a walk that stopped early would prove little).
+        foreach (var expected in new[]
+        {
+            "POST /auth/signup 409", "POST /auth/signup 413", "POST /auth/signup 415", "POST /auth/signup 429", "POST /auth/signup 503",
+            "POST /auth/login 401", "POST /auth/login 429", "POST /auth/refresh 401", "POST /keys/create 409", "DELETE /keys/{id} 404",
+            "GET /protected/service-only 429", "GET /protected/flexible 429", "GET /protected/user-only 503", "GET /health/ready 503",
+            "POST /auth/logout 503", "GET /protected/service-only 503",
+        })
+            Assert.Contains(expected, _observed);
+    }
+
+    private async Task<Account> SignupAsync()
+    {
+        var account = await _client.SignupAsync();
+        return account;
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token = null, string? apiKey = null,
+        object? body = null, string? raw = null, string mediaType = "application/json")
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
+        if (apiKey is not null)
+            request.Headers.Add("x-api-key", apiKey);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        else if (raw is not null)
+            request.Content = Json.Raw(raw, mediaType);
+        var response = await _client.SendAsync(request);
+        _observed.Add(_contract.StatusKey(request, response));
+        if (_contract.Check(request, response) is { } violation)
+            _violations.Add(violation);
+        return response;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AuthKeys.Api.Tests.Infrastructure;
+
+namespace AuthKeys.Api.Tests.OpenApi;
+
+public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture<AuthKeysApiFactory>
+{
+    /// <summary>docs/openapi.v1.json is what client generators and the CI linter read.</summary>
+    [Fact]
+    public async Task TheCommittedDocumentMatchesWhatTheServiceServes()
+    {
+        var served = JsonNode.Parse(await (await api.CreateClient().GetAsync(Routes.OpenApiDocument)).Content.ReadAsStringAsync())!;
+        var file = Path.Combine(RepositoryRoot(), "docs", "openapi.v1.json");
+        if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI_SNAPSHOT") == "1")
+            await File.WriteAllTextAsync(file, served.ToJsonString(new() { WriteIndented = true }) + "\n");
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(file));
+        Assert.True(JsonNode.DeepEquals(served, committed),
+            "docs/openapi.v1.json is out of date: run `UPDATE_OPENAPI_SNAPSHOT=1 dotnet test --filter OpenApiDocumentTests` and commit it.");
+    }
+
+    [Fact]
+    public async Task EveryOperationHasAnIdATagAndExactlyItsSecuritySchemes()
+    {
+        var document = await (await api.CreateClient().GetAsync(Routes.OpenApiDocument)).ReadJsonAsync(HttpStatusCode.OK);
+        var expected = new Dictionary<string, string[]>
+        {
+            ["post /auth/signup"] = [], ["post /auth/login"] = [], ["post /auth/refresh"] = [],
+            ["post /auth/logout"] = ["Bearer"], ["post /auth/logout-all"] = ["Bearer"],
+            ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"],
+            ["get /protected/user-only"] = ["Bearer"], ["get /protected/service-only"] = ["ApiKey"], ["get /protected/flexible"] = ["Bearer", "ApiKey"],
+            ["get /health"] = [], ["get /health/ready"] = [],
+        };
+        var seen = new HashSet<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var key = $"{operation.Name} {path.Name}";
+                seen.Add(key);
+                Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("operationId").GetString()), key);
+                Assert.NotEmpty(operation.Value.GetProperty("tags").EnumerateArray());
+                var schemes = operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToArray();
+                Assert.True(expected[key].SequenceEqual(schemes), $"{key}: {string.Join(",", schemes)}");
+            }
+        }
+        Assert.Equal(expected.Keys.ToHashSet(), seen);
+    }
+
+    [Fact]
+    public async Task SchemasCarryFormatsLimitsAndAWellFormedKeyExample()
+    {
+        var schemas = (await (await api.CreateClient().GetAsync(Routes.OpenApiDocument)).ReadJsonAsync(HttpStatusCode.OK))
+            .GetProperty("components").GetProperty("schemas");
+        var signup = schemas.GetProperty("SignupRequest");
+        Assert.Equal("email", signup.GetProperty("properties").GetProperty("email").GetProperty("format").GetString());
+        Assert.Equal(8, signup.GetProperty("properties").GetProperty("password").GetProperty("minLength").GetInt32());
+        Assert.Equal(128, signup.GetProperty("properties").GetProperty("password").GetProperty("maxLength").GetInt32());
+        Assert.Equal(100, signup.GetProperty("properties").GetProperty("name").GetProperty("maxLength").GetInt32());
+        Assert.Equal(["email", "password"], signup.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
+
+        var created = schemas.GetProperty("CreatedApiKeyResponse");
+        Assert.Equal("uuid", created.GetProperty("properties").GetProperty("id").GetProperty("format").GetString());
+        Assert.Equal("date-time", created.GetProperty("properties").GetProperty("createdAt").GetProperty("format").GetString());
+        var key = created.GetProperty("example").GetProperty("key").GetString()!;
+        Assert.Matches("^sk_[0-9a-f]{64}$", key);
+        Assert.Equal(ApiKeys.ApiKeyManagementTests.Crc32Hex(key[3..59]), key[59..]);
+        // Nullable fields are always present: required, and nullable.
+        var listed = schemas.GetProperty("ApiKeyResponse");
+        Assert.Contains("lastUsedAt", listed.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(listed.GetProperty("properties").GetProperty("lastUsedAt").GetProperty("nullable").GetBoolean());
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AuthKeys.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("AuthKeys.sln not found above the test binaries.");
+    }
+}
