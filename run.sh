@@ -7,6 +7,7 @@
 # PostgreSQL binaries with data in .data/postgres.
 #
 #   ./run.sh          run the API (Ctrl-C stops it; the database keeps running)
+#   ./run.sh db       only start the private database (used by bench/run.sh)
 #   ./run.sh stop     stop the private database
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -76,9 +77,10 @@ if [ "${1:-}" = stop ]; then
   exit 0
 fi
 
-if [ -z "${DATABASE_URL:-}${ConnectionStrings__Default:-}${DB_HOST:-}" ]; then
+if [ -z "${DATABASE_URL:-}${ConnectionStrings__Default:-}${DB_HOST:-}" ] || [ "${1:-}" = db ]; then
   if have_docker; then start_docker_postgres; else start_local_postgres; fi
 fi
+[ "${1:-}" = db ] && exit 0
 
 # A development secret that survives restarts, so tokens stay valid across runs.
 if [ -z "${JWT_SECRET:-}" ]; then

@@ -1,9 +1,8 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
-using AuthKeys.Api.Infrastructure.Data;
-using AuthKeys.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -38,7 +37,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
             return AuthenticateResult.NoResult();
-        var address = ClientAddress.Of(Context);
+        var address = Context.Connection.RemoteIpAddress ?? IPAddress.None;
         if (throttle.IsBlocked(address))
         {
             Context.Items[ThrottledMarker] = ThrottledMarker;
@@ -50,8 +49,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return Malformed;
         }
 
-        var db = Context.RequestServices.GetRequiredService<AppDbContext>();
-        var key = await keys.FindAsync(ApiKeyFormat.Hash(values[0]), db, Context.RequestAborted);
+        Span<byte> hash = stackalloc byte[32];
+        ApiKeyFormat.Hash(values[0], hash);
+        var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestServices, Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
         {
@@ -60,14 +60,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         usage.Record(key.KeyId, now);
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(AuthClaims.Subject, key.UserId.ToString()),
-                new Claim(AuthClaims.Email, key.Email),
-                new Claim(AuthClaims.KeyId, key.KeyId.ToString()),
-            ],
-            Scheme.Name, AuthClaims.Subject, null);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(key.Principal, Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -45,9 +45,16 @@ public static class ApiKeyFormat
 
     public static byte[] Hash(ReadOnlySpan<char> key)
     {
+        var hash = new byte[SHA256.HashSizeInBytes];
+        Hash(key, hash);
+        return hash;
+    }
+
+    public static void Hash(ReadOnlySpan<char> key, Span<byte> destination)
+    {
         Span<byte> ascii = stackalloc byte[Length];
         var count = Encoding.ASCII.GetBytes(key, ascii);
-        return SHA256.HashData(ascii[..count]);
+        SHA256.HashData(ascii[..count], destination);
     }
 
     public static string DisplayPrefix(string key) => key[..PrefixLength];

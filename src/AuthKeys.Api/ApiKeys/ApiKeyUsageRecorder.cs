@@ -10,10 +10,18 @@ namespace AuthKeys.Api.ApiKeys;
 /// </summary>
 public sealed class ApiKeyUsageRecorder(NpgsqlDataSource dataSource)
 {
+    /// <summary>lastUsedAt is kept to the second.</summary>
+    private static readonly TimeSpan Resolution = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _pending = new();
 
-    public void Record(Guid keyId, DateTimeOffset usedAt) =>
+    public void Record(Guid keyId, DateTimeOffset usedAt)
+    {
+        // A busy key is used many times a second; a lock-free read skips the write for all but one.
+        if (_pending.TryGetValue(keyId, out var recorded) && usedAt - recorded < Resolution)
+            return;
         _pending.AddOrUpdate(keyId, static (_, used) => used, static (_, previous, used) => used > previous ? used : previous, usedAt);
+    }
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace AuthKeys.Api.Auth;
 /// deactivation write a tombstone here after committing, so they take effect on the very next
 /// request; the time-to-live bounds how long a change made behind the service's back goes unseen.
 /// </summary>
-public sealed class SessionStateCache : IDisposable
+public sealed class SessionStateCache
 {
     private static readonly Func<AppDbContext, Guid, CancellationToken, Task<bool>> IsActiveQuery =
         EF.CompileAsyncQuery((AppDbContext db, Guid sessionId, CancellationToken _) =>
@@ -18,19 +18,18 @@ public sealed class SessionStateCache : IDisposable
     private static readonly SessionState Active = new(true);
     private static readonly SessionState Revoked = new(false);
 
-    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromSeconds(30), sizeLimit: 200_000);
+    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromSeconds(30), capacity: 200_000);
 
-    public async ValueTask<bool> IsActiveAsync(Guid sessionId, AppDbContext db, CancellationToken cancellationToken)
+    /// <summary>The request's services are used for a DbContext only on a cache miss.</summary>
+    public async ValueTask<bool> IsActiveAsync(Guid sessionId, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var state = await _cache.GetOrLoadAsync(sessionId, db, static async (id, db, ct) =>
-            await IsActiveQuery(db, id, ct) ? Active : Revoked, cancellationToken);
+        var state = await _cache.GetOrLoadAsync(sessionId, services, static async (id, services, ct) =>
+            await IsActiveQuery(services.GetRequiredService<AppDbContext>(), id, ct) ? Active : Revoked, cancellationToken);
         return state!.IsActive;
     }
 
     /// <summary>Call after the revocation is committed.</summary>
     public void MarkRevoked(IEnumerable<Guid> sessionIds) => _cache.Revoke(sessionIds, Revoked);
-
-    public void Dispose() => _cache.Dispose();
 
     private sealed record SessionState(bool IsActive);
 }

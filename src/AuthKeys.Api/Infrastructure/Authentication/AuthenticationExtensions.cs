@@ -1,10 +1,10 @@
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Configuration;
-using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace AuthKeys.Api.Infrastructure.Authentication;
@@ -21,6 +21,7 @@ public static class AuthenticationExtensions
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<SessionStateCache>();
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<RefreshGraceCache>();
         services.AddScoped<SessionService>();
         services.AddScoped<UserAccounts>();
@@ -48,7 +49,7 @@ public static class AuthenticationExtensions
         return services;
     }
 
-    private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions)
+    private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions, ValidatedTokenCache validatedTokens)
         : IConfigureNamedOptions<JwtBearerOptions>
     {
         private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
@@ -64,6 +65,7 @@ public static class AuthenticationExtensions
         {
             var settings = auth.Value;
             options.MapInboundClaims = false;
+            options.SaveToken = false;
             options.TimeProvider = time;
             options.TokenValidationParameters = new TokenValidationParameters
             {
@@ -85,6 +87,23 @@ public static class AuthenticationExtensions
             };
             options.Events = new JwtBearerEvents
             {
+                // A token seen before skips parsing and signature checks, but never the lifetime or session checks.
+                OnMessageReceived = async context =>
+                {
+                    var header = context.Request.Headers.Authorization.ToString();
+                    if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        || !validatedTokens.TryGet(header.AsSpan(7).Trim(), out var known)
+                        || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + ClockSkew)
+                        return; // full validation follows, with its own error details
+
+                    if (await sessions.IsActiveAsync(known.SessionId, context.HttpContext.RequestServices, context.HttpContext.RequestAborted))
+                    {
+                        context.Principal = known.Principal;
+                        context.Success();
+                    }
+                    else
+                        context.Fail("The session has ended.");
+                },
                 OnTokenValidated = async context =>
                 {
                     var sessionId = context.Principal?.FindFirst(AuthClaims.SessionId)?.Value;
@@ -93,9 +112,13 @@ public static class AuthenticationExtensions
                         context.Fail("The token has no session.");
                         return;
                     }
-                    var db = context.HttpContext.RequestServices.GetRequiredService<AppDbContext>();
-                    if (!await sessions.IsActiveAsync(id, db, context.HttpContext.RequestAborted))
+                    if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestServices, context.HttpContext.RequestAborted))
+                    {
                         context.Fail("The session has ended.");
+                        return;
+                    }
+                    if (context.SecurityToken is JsonWebToken token)
+                        validatedTokens.Add(token.EncodedToken, new ValidatedToken(context.Principal, id, token.ValidTo));
                 },
             };
         }

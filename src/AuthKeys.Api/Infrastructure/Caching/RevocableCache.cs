@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using System.Collections.Concurrent;
 
 namespace AuthKeys.Api.Infrastructure.Caching;
 
@@ -6,18 +6,20 @@ namespace AuthKeys.Api.Infrastructure.Caching;
 /// A bounded in-memory cache for authentication state that can be revoked safely: a load that
 /// started before a revocation never puts its (now stale) result back afterwards, so once
 /// <see cref="Revoke"/> has returned, the next lookup sees the database's new state.
+/// A hit is one lock-free dictionary read and a clock tick comparison: it runs on every request.
 /// </summary>
-public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, long sizeLimit) : IDisposable
+public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity)
     where TKey : notnull
     where TValue : class
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = sizeLimit });
+    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private readonly long _timeToLiveMs = (long)timeToLive.TotalMilliseconds;
     private long _revocations;
 
     public async ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(key, out TValue? cached))
-            return cached;
+        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > Environment.TickCount64)
+            return entry.Value;
 
         var revocationsBefore = Volatile.Read(ref _revocations);
         var loaded = await load(key, state, cancellationToken);
@@ -33,14 +35,31 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, long sizeL
         foreach (var key in keys)
         {
             if (replacement is null)
-                _cache.Remove(key);
+                _entries.TryRemove(key, out _);
             else
                 Store(key, replacement);
         }
     }
 
-    private void Store(TKey key, TValue value) =>
-        _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = timeToLive });
+    private void Store(TKey key, TValue value)
+    {
+        if (_entries.Count >= capacity)
+            Trim();
+        _entries[key] = new Entry(value, Environment.TickCount64 + _timeToLiveMs);
+    }
 
-    public void Dispose() => _cache.Dispose();
+    /// <summary>Drops expired entries; if that is not enough, starts over (misses reload from the database).</summary>
+    private void Trim()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.ExpiresAt <= now)
+                _entries.TryRemove(key, out _);
+        }
+        if (_entries.Count >= capacity)
+            _entries.Clear();
+    }
+
+    private sealed record Entry(TValue Value, long ExpiresAt);
 }

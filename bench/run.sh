@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Load benchmark: builds Release, starts the private PostgreSQL (as ./run.sh does) and the API on
+# 127.0.0.1, then drives each scenario with wrk and prints scenario, req/s, p50, p99, errors and
+# req/s as a ratio of GET /health from the same run. Every loop is bounded; the run ends by itself
+# in about 3 minutes. Results also go to bench/results/latest.md.
+#
+#   bench/run.sh                 default durations (10 s a scenario, 30 s login storm)
+#   BENCH_SECONDS=5 bench/run.sh shorter scenarios
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+seconds="${BENCH_SECONDS:-10}"
+storm_seconds="${BENCH_STORM_SECONDS:-30}"
+connections="${BENCH_CONNECTIONS:-32}"
+port="${BENCH_PORT:-3100}"
+base="http://127.0.0.1:$port"
+out="$root/bench/results"
+mkdir -p "$out"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing wrk from the system package manager"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi
+fi
+command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+
+echo "== building Release"
+dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
+
+echo "== starting PostgreSQL"
+./run.sh db >/dev/null
+db_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
+psql_bin=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
+psql() { "$psql_bin" -h 127.0.0.1 -p "$db_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_bench WITH (FORCE)"
+
+echo "== starting the API on $base"
+export ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base"
+export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_bench
+export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+# The limits would (rightly) throttle a load generator on one IP; they are measured by the tests.
+export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+# Per-request log lines to the console would dominate every scenario alike.
+# From its own folder, so that its appsettings.json is the configuration it reads.
+(cd "$out/api" && exec env 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/api.log" 2>&1 &
+api_pid=$!
+trap 'kill $api_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf "$base/health" >/dev/null && break; sleep 0.5; done
+curl -sf "$base/health" >/dev/null || { echo "!! the API did not start:" >&2; tail -n 20 "$out/api.log" >&2; exit 1; }
+
+email="bench-$RANDOM@example.com"
+password="Password123!"
+signup=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}")
+token=$(echo "$signup" | jq -r .accessToken)
+user_id=$(echo "$signup" | jq -r .user.id)
+key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
+
+cat > "$out/login.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"email":"$email","password":"$password"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+declare -a rows
+health_rps=""
+idle_key_rps=""
+one_key_rps=""
+
+# run NAME SECONDS PATH [wrk args...]: one 2xx check, a short warm-up, then the measured run.
+run() {
+  local name=$1 duration=$2 path=$3; shift 3
+  local status
+  status=$(wrk_check "$path" "$@")
+  if [[ "$status" != 2* ]]; then
+    echo "!! $name: a single request answered $status, not 2xx; a benchmark of errors is worthless" >&2
+    exit 1
+  fi
+  local conns="${CONNS:-$connections}"
+  wrk -t2 -c"$conns" -d2s "$@" "$base$path" >/dev/null 2>&1 || true
+  local report
+  report=$(wrk -t2 -c"$conns" -d"${duration}s" --timeout 10s --latency "$@" "$base$path")
+  echo "$report" > "$out/$(echo "$name" | tr ' /' '__').txt"
+  local rps p50 p99 non2xx socket
+  rps=$(echo "$report" | awk '/^Requests\/sec/ {print $2}')
+  p50=$(echo "$report" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$report" | awk '$1 == "99%" {print $2}')
+  non2xx=$(echo "$report" | awk '/Non-2xx/ {print $NF}')
+  socket=$(echo "$report" | awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
+  local errors=$(( ${non2xx:-0} + ${socket:-0} ))
+  [ -z "$health_rps" ] && health_rps=$rps
+  local ratio
+  ratio=$(awk -v a="$rps" -v b="$health_rps" 'BEGIN { printf "%.2f", a / b }')
+  local flag=""
+  [ "$errors" -gt 0 ] && flag=" (non-2xx or timeouts under load!)"
+  rows+=("| $name | $rps | $p50 | $p99 | $errors$flag | $ratio |")
+  printf '%-44s %10s req/s  p50 %-9s p99 %-9s errors %s  ratio %s\n' "$name" "$rps" "$p50" "$p99" "$errors$flag" "$ratio"
+  LAST_RPS=$rps
+}
+
+# The same request once with curl, headers and body taken from the wrk arguments.
+wrk_check() {
+  local path=$1; shift
+  local args=(-s -o /dev/null -w '%{http_code}')
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -H) args+=(-H "$2"); shift 2 ;;
+      -s) args+=(-X POST -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}"); shift 2 ;;
+      *) shift ;;
+    esac
+  done
+  curl "${args[@]}" "$base$path"
+}
+
+echo "== scenarios (${seconds}s each, $connections connections, 2 wrk threads)"
+# Warm up the JIT on every route first, so the first scenario measured is not the cold one.
+for path in /health /protected/user-only /protected/service-only; do
+  wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $token" -H "x-api-key: $key" "$base$path" >/dev/null 2>&1 || true
+done
+run "GET /health" "$seconds" /health
+run "JWT  GET /protected/user-only" "$seconds" /protected/user-only -H "Authorization: Bearer $token"
+run "JWT  GET /protected/flexible" "$seconds" /protected/flexible -H "Authorization: Bearer $token"
+run "key  GET /protected/service-only" "$seconds" /protected/service-only -H "x-api-key: $key"
+one_key_rps=$LAST_RPS
+run "key  GET /protected/flexible" "$seconds" /protected/flexible -H "x-api-key: $key"
+# bcrypt is meant to be slow: a few connections, so the queue stays shorter than the timeout.
+CONNS=4 run "POST /auth/login (bcrypt)" "$seconds" /auth/login -s "$out/login.lua"
+
+echo "== inserting 10,000 more keys"
+psql -d authkeys_bench -c "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, is_active, created_at, updated_at)
+  SELECT gen_random_uuid(), '$user_id', 'bulk-' || i, 'sk_00000000', sha256(convert_to('bulk' || i || random(), 'UTF8')), true, now(), now()
+  FROM generate_series(1, 10000) AS i; ANALYZE api_keys;"
+run "key  GET /protected/service-only, 10k keys" "$seconds" /protected/service-only -H "x-api-key: $key"
+many_keys_rps=$LAST_RPS
+
+echo "== login storm: ${storm_seconds}s of logins while API-key traffic runs"
+wrk -t1 -c16 -d"$((storm_seconds + 4))s" -s "$out/login.lua" "$base/auth/login" > "$out/storm_logins.txt" 2>&1 &
+storm_pid=$!
+sleep 2
+run "key  GET /protected/service-only, login storm" "$storm_seconds" /protected/service-only -H "x-api-key: $key"
+storm_rps=$LAST_RPS
+wait $storm_pid || true
+storm_logins=$(awk '/^Requests\/sec/ {print $2}' "$out/storm_logins.txt")
+
+rss_kb=$(ps -o rss= -p "$api_pid" | tr -d ' ')
+rss_mb=$((rss_kb / 1024))
+
+key_vs_many=$(awk -v a="$many_keys_rps" -v b="$one_key_rps" 'BEGIN { printf "%.3f", a / b }')
+storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f", a / b }')
+{
+  echo "| scenario | req/s | p50 | p99 | errors | ratio to /health |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "- 10,000 keys vs 1 key (API-key req/s): $key_vs_many (target: within 5%)"
+  echo "- API-key req/s during the login storm vs idle: $storm_vs_idle (target: at least 0.30); logins/s during the storm: $storm_logins"
+  echo "- server RSS after the run: ${rss_mb} MB (target: at most 150 MB)"
+  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, ${seconds}s per scenario, on the same cores as the service"
+} | tee "$out/latest.md"
