@@ -18,8 +18,9 @@ public sealed class ApiKeyFailureThrottle(IOptions<ThrottlingOptions> options, T
     private readonly ConcurrentDictionary<IPAddress, Failures> _failures = new();
     private readonly int _limit = options.Value.ApiKeyFailuresPerMinute;
 
+    // TryGetValue is lock-free; IsEmpty and Count would take every lock of the dictionary.
     public bool IsBlocked(IPAddress address) =>
-        !_failures.IsEmpty && _failures.TryGetValue(address, out var failures) && failures.Window == CurrentWindow() && failures.Count >= _limit;
+        _failures.TryGetValue(address, out var failures) && failures.Window == CurrentWindow() && failures.Count >= _limit;
 
     public void RecordFailure(IPAddress address)
     {

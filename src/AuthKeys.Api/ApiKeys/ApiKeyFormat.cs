@@ -54,8 +54,15 @@ public static class ApiKeyFormat
     {
         Span<byte> ascii = stackalloc byte[Length];
         var count = Encoding.ASCII.GetBytes(key, ascii);
-        SHA256.HashData(ascii[..count], destination);
+        // One reusable hash per thread: the one-shot API sets up a fresh digest context each call,
+        // which costs more than hashing 67 bytes.
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(ascii[..count]);
+        sha256.GetHashAndReset(destination);
     }
+
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
 
     public static string DisplayPrefix(string key) => key[..PrefixLength];
 

@@ -33,7 +33,9 @@ public static class AuthenticationExtensions
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();
 
-        services.AddAuthentication(AuthSchemes.JwtOrApiKey)
+        // No default scheme: anonymous routes skip authentication, and each protected route
+        // authenticates with exactly the scheme its [Authorize] names.
+        services.AddAuthentication()
             .AddJwtBearer(AuthSchemes.Jwt)
             .AddApiKey(AuthSchemes.ApiKey)
             .AddApiKey(EitherSchemeChallenge, o => o.ChallengeAlsoAdvertisesBearer = true)
