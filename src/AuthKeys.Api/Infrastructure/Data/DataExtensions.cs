@@ -35,15 +35,14 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOpt
             return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count == 0)
-            return;
-        LogMigrating(logger, pending.Count);
+        // MigrateAsync creates the database and its history table when missing; asking for pending
+        // migrations first would log a failed query against the missing table on a first start.
         await db.Database.MigrateAsync(cancellationToken);
+        LogMigrated(logger, db.Database.GetMigrations().LastOrDefault() ?? "none");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(LogLevel.Information, "Applying {Count} database migration(s)")]
-    private static partial void LogMigrating(ILogger logger, int count);
+    [LoggerMessage(LogLevel.Information, "Database schema is at migration {Migration}")]
+    private static partial void LogMigrated(ILogger logger, string migration);
 }
