@@ -1,3 +1,4 @@
+using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
@@ -12,6 +13,7 @@ builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
 builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
+builder.Services.AddAuthKeysApiKeys();          // key store, cache, last-used flushing, failure throttle
 builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
 

@@ -27,12 +27,6 @@ public static class AuthenticationExtensions
         services.AddScoped<UserAccounts>();
         services.AddScoped<LoginThrottle>();
 
-        services.AddSingleton<ApiKeyCache>();
-        services.AddSingleton<ApiKeyUsageRecorder>();
-        services.AddSingleton<ApiKeyFailureThrottle>();
-        services.AddHostedService<ApiKeyUsageFlusher>();
-        services.AddScoped<ApiKeyService>();
-
         // No default scheme: anonymous routes skip authentication, and each protected route
         // authenticates with exactly the scheme its [Authorize] names.
         services.AddAuthentication()
