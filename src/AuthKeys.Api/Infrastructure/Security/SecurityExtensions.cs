@@ -52,12 +52,10 @@ public static class SecurityExtensions
         // Only routes that read a JSON body refuse a large one; the others never read it.
         if (context.Request.ContentLength > MaxBodyBytes && ReadsBody(context.GetEndpoint()))
         {
-            // Refuse before reading a byte; chunked bodies are capped by the server feature below.
+            // Refuse before reading a byte; chunked bodies are capped by Kestrel's MaxRequestBodySize.
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return Task.CompletedTask;
         }
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = MaxBodyBytes;
         return next(context);
     }
 
