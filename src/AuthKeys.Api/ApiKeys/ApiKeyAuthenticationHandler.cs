@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -37,7 +37,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
             return AuthenticateResult.NoResult();
-        var address = Context.Connection.RemoteIpAddress ?? IPAddress.None;
+        var address = ClientAddress.Of(Context);
         if (throttle.IsBlocked(address))
         {
             Context.Items[ThrottledMarker] = ThrottledMarker;

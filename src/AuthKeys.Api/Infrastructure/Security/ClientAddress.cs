@@ -1,7 +1,13 @@
+using System.Net;
+
 namespace AuthKeys.Api.Infrastructure.Security;
 
+/// <summary>The one notion of "client" for every per-IP limit.</summary>
 internal static class ClientAddress
 {
-    /// <summary>The caller's IP as seen after trusted forwarded headers; never a header an untrusted client set.</summary>
-    public static string Of(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// The connection's address, as rewritten by forwarded headers from TRUSTED_PROXIES only; never
+    /// a header an untrusted client set. Unknown (as under the test server) counts as one client.
+    /// </summary>
+    public static IPAddress Of(HttpContext context) => context.Connection.RemoteIpAddress ?? IPAddress.None;
 }
