@@ -5,9 +5,14 @@ using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// The slim builder leaves out what this service never uses (IIS, HTTP/3, EventSource and Debug
+// logging, regex route constraints), which the process would otherwise load and keep in memory.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseKestrelHttpsConfiguration(); // HTTPS endpoints from configuration, as before
+builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console")); // the slim builder forces the plain formatter
 
 builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON, request logging, PORT
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error

@@ -42,7 +42,22 @@ public static class AuthenticationExtensions
             });
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         services.AddAuthorization();
+        SkipDataProtectionKeyRingAtStartup(services);
         return services;
+    }
+
+    /// <summary>
+    /// AddAuthentication registers Data Protection, whose hosted service reads (and on a fresh
+    /// machine writes) an XML key ring at start-up, loading the XML stack for good. Nothing here
+    /// protects data: no cookies, no antiforgery, tokens are JWTs and keys are hashed. Data
+    /// Protection stays registered and would load its key ring on first use.
+    /// </summary>
+    private static void SkipDataProtectionKeyRingAtStartup(IServiceCollection services)
+    {
+        var keyRingLoader = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+        if (keyRingLoader is not null)
+            services.Remove(keyRingLoader);
     }
 
     private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions, ValidatedTokenCache validatedTokens)
