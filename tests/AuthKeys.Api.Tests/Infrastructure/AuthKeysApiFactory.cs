@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using AuthKeys.Api.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,9 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
     /// <summary>SQL commands sent through the service's DbContext.</summary>
     public SqlCommandCounter SqlCommands { get; } = new();
 
+    /// <summary>What the service logged.</summary>
+    public LogCollector Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
@@ -66,6 +70,7 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
             if (Time is not null)
                 services.AddSingleton<TimeProvider>(Time);
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(SqlCommands));
+            services.AddSingleton<ILoggerProvider>(Logs);
         });
     }
 
