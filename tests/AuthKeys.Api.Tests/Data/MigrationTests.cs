@@ -1,4 +1,8 @@
+using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Data;
@@ -22,6 +26,31 @@ public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthK
         Assert.Contains("fk_api_keys_users_user_id", cascades);
         Assert.Contains("fk_sessions_users_user_id", cascades);
     }
+
+    [Fact]
+    public Task TheCompiledModelAndTheMigrationsMatchTheEntityConfigurations() =>
+        api.WithServicesAsync<AppDbContext>(db =>
+        {
+            // The service runs on the generated model in Infrastructure/Data/CompiledModel; the
+            // model built from the entity configurations is what a change edits. Both must agree,
+            // and the migrations must already contain every change.
+            Assert.IsAssignableFrom<AuthKeys.Api.Infrastructure.Data.CompiledModel.AppDbContextModel>(db.Model);
+            Assert.Equal(Describe(db.GetService<IDesignTimeModel>().Model), Describe(db.Model));
+            Assert.False(db.Database.HasPendingModelChanges(), "The model has changes no migration contains: add a migration.");
+            return Task.CompletedTask;
+        });
+
+    /// <summary>What the database and the change tracker see of a model, one line per fact.</summary>
+    private static string[] Describe(IModel model) =>
+    [
+        .. model.GetEntityTypes().SelectMany(e => e.GetProperties().Select(p =>
+            $"{e.Name}.{p.Name}: {p.ClrType.Name} nullable={p.IsNullable} generated={p.ValueGenerated} column={p.GetColumnName()} {p.GetColumnType()}")),
+        .. model.GetRelationalModel().Tables.SelectMany(t =>
+            t.Columns.Select(c => $"{t.Name}.{c.Name}: {c.StoreType} nullable={c.IsNullable} default={c.DefaultValueSql}")
+            .Concat(t.Indexes.Select(i => $"{t.Name} index {i.Name} unique={i.IsUnique} filter={i.Filter} ({string.Join(",", i.Columns.Select(c => c.Name))})"))
+            .Concat(t.ForeignKeyConstraints.Select(f => $"{t.Name} fk {f.Name} -> {f.PrincipalTable.Name} on delete {f.OnDeleteAction}"))
+            .Concat(t.UniqueConstraints.Select(u => $"{t.Name} key {u.Name} ({string.Join(",", u.Columns.Select(c => c.Name))})"))),
+    ];
 
     [Fact]
     public async Task TheDatabaseRefusesAnEmailThatIsNotNormalized()
