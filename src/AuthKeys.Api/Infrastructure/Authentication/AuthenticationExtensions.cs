@@ -3,6 +3,7 @@ using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -41,6 +42,7 @@ public static class AuthenticationExtensions
                 o.ForwardChallenge = EitherSchemeChallenge;
             });
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
+        services.AddSingleton<IPolicyEvaluator, AuthenticatedUserPolicyEvaluator>();
         services.AddAuthorization();
         SkipDataProtectionKeyRingAtStartup(services);
         return services;
