@@ -25,6 +25,8 @@ builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger 
 try
 {
     var app = builder.Build();
+    if (args is [DatabaseMigrator.Command, ..])
+        return await DatabaseMigrator.RunCommandAsync(app.Services);
 
     app.UseSecurityHeaders();
     app.UseExceptionHandler();

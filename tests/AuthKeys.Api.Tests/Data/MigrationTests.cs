@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -87,5 +88,48 @@ public sealed class MigrateOnStartupDisabledTests : IAsyncLifetime
         await using var db = _api.OpenDatabase();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'", db);
         Assert.Equal(0L, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task TheMigrateCommandAppliesTheMigrationsOnceAndExitsZero()
+    {
+        Assert.Equal(0, await RunMigrateCommandAsync(_api.ConnectionString));
+        Assert.Equal(0, await RunMigrateCommandAsync(_api.ConnectionString)); // nothing left to apply is success too
+
+        await using var db = _api.OpenDatabase();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM \"__EFMigrationsHistory\"", db);
+        Assert.True((long)(await command.ExecuteScalarAsync())! >= 1);
+    }
+
+    [Fact]
+    public async Task TheMigrateCommandExitsNonZeroWhenTheDatabaseIsUnreachable()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(_api.ConnectionString) { Port = 1, Timeout = 2 }.ConnectionString;
+        Assert.Equal(1, await RunMigrateCommandAsync(unreachable));
+    }
+
+    /// <summary>The built service, as a deployment's migration step would run it.</summary>
+    private static async Task<int> RunMigrateCommandAsync(string connectionString)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add("migrate");
+        start.Environment["ConnectionStrings__Default"] = connectionString;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true); // it started serving instead of migrating
+        }
+        Assert.True(process.ExitCode is 0 or 1, $"exit {process.ExitCode}: {await output}{await errors}");
+        return process.ExitCode;
     }
 }
