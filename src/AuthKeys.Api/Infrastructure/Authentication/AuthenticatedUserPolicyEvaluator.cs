@@ -13,14 +13,12 @@ namespace AuthKeys.Api.Infrastructure.Authentication;
 /// request), which the profile showed costing more than our own key check. For that policy this
 /// evaluator gives the same answers directly; any other policy goes to the framework's.
 /// </summary>
-internal sealed class AuthenticatedUserPolicyEvaluator(IAuthorizationService authorization) : IPolicyEvaluator
+internal sealed class AuthenticatedUserPolicyEvaluator : IPolicyEvaluator
 {
-    private readonly PolicyEvaluator _general = new(authorization);
-
     public Task<AuthenticateResult> AuthenticateAsync(AuthorizationPolicy policy, HttpContext context)
     {
         if (policy.AuthenticationSchemes is not [var scheme])
-            return _general.AuthenticateAsync(policy, context);
+            return General(context).AuthenticateAsync(policy, context);
         return AuthenticateWithAsync(scheme, context);
     }
 
@@ -40,10 +38,14 @@ internal sealed class AuthenticatedUserPolicyEvaluator(IAuthorizationService aut
     public Task<PolicyAuthorizationResult> AuthorizeAsync(AuthorizationPolicy policy, AuthenticateResult authenticationResult, HttpContext context, object? resource)
     {
         if (policy.Requirements is not [DenyAnonymousAuthorizationRequirement])
-            return _general.AuthorizeAsync(policy, authenticationResult, context, resource);
+            return General(context).AuthorizeAsync(policy, authenticationResult, context, resource);
         // DenyAnonymousAuthorizationRequirement's own test, and the framework's answers when it fails.
         if (context.User.Identities.Any(i => i.IsAuthenticated))
             return Task.FromResult(PolicyAuthorizationResult.Success());
         return Task.FromResult(authenticationResult.Succeeded ? PolicyAuthorizationResult.Forbid() : PolicyAuthorizationResult.Challenge());
     }
+
+    /// <summary>The framework's evaluator, with the request's own authorization services (handlers may be scoped).</summary>
+    private static PolicyEvaluator General(HttpContext context) =>
+        new(context.RequestServices.GetRequiredService<IAuthorizationService>());
 }
