@@ -47,7 +47,13 @@ public sealed record ProtectedResponse(string Message, Caller User, string Acces
 public abstract record Caller(Guid UserId, string Email, string Type);
 
 /// <summary>A person, authenticated by a JWT.</summary>
-public sealed record UserCaller(Guid UserId, string Email) : Caller(UserId, Email, "user");
+public sealed record UserCaller(Guid UserId, string Email) : Caller(UserId, Email, Kind)
+{
+    public const string Kind = "user";
+}
 
 /// <summary>A service, authenticated by one of the user's API keys.</summary>
-public sealed record ServiceCaller(Guid UserId, string Email, Guid KeyId) : Caller(UserId, Email, "service");
+public sealed record ServiceCaller(Guid UserId, string Email, Guid KeyId) : Caller(UserId, Email, Kind)
+{
+    public const string Kind = "service";
+}

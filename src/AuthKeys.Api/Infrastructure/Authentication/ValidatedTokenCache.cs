@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using AuthKeys.Api.Infrastructure.Caching;
 
 namespace AuthKeys.Api.Infrastructure.Authentication;
 
@@ -30,21 +31,7 @@ public sealed class ValidatedTokenCache
 
     public void Add(string token, ValidatedToken validated)
     {
-        if (_tokens.Count >= Capacity)
-            Trim();
+        BoundedDictionary.MakeRoom(_tokens, Capacity, _time.GetUtcNow().UtcDateTime, static (known, now) => known.ExpiresUtc <= now);
         _tokens[token] = validated;
-    }
-
-    /// <summary>Drops expired tokens; if that is not enough, starts over (the next request re-validates).</summary>
-    private void Trim()
-    {
-        var now = _time.GetUtcNow().UtcDateTime;
-        foreach (var (token, validated) in _tokens)
-        {
-            if (validated.ExpiresUtc <= now)
-                _tokens.TryRemove(token, out _);
-        }
-        if (_tokens.Count >= Capacity)
-            _tokens.Clear();
     }
 }

@@ -43,22 +43,9 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
 
     private void Store(TKey key, TValue value)
     {
-        if (_entries.Count >= capacity)
-            Trim();
-        _entries[key] = new Entry(value, Environment.TickCount64 + _timeToLiveMs);
-    }
-
-    /// <summary>Drops expired entries; if that is not enough, starts over (misses reload from the database).</summary>
-    private void Trim()
-    {
         var now = Environment.TickCount64;
-        foreach (var (key, entry) in _entries)
-        {
-            if (entry.ExpiresAt <= now)
-                _entries.TryRemove(key, out _);
-        }
-        if (_entries.Count >= capacity)
-            _entries.Clear();
+        BoundedDictionary.MakeRoom(_entries, capacity, now, static (entry, now) => entry.ExpiresAt <= now);
+        _entries[key] = new Entry(value, now + _timeToLiveMs);
     }
 
     private sealed record Entry(TValue Value, long ExpiresAt);

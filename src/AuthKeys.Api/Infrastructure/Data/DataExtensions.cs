@@ -19,8 +19,10 @@ public static class DataExtensions
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention());
 
-        // Registered first so that the schema is in place before anything else starts.
-        services.AddHostedService<DatabaseMigrator>();
+        // Registered first so that the schema is in place before anything else starts; also
+        // resolvable on its own, for the migrate command.
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator>());
         return services;
     }
 }
@@ -45,17 +47,19 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOpt
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The <c>migrate</c> command: 0 when the schema is current, 1 (and why) when it cannot be made so.</summary>
-    public static async Task<int> RunCommandAsync(IServiceProvider services)
+    public static Task<int> RunCommandAsync(IServiceProvider services) =>
+        services.GetRequiredService<DatabaseMigrator>().RunOnceAsync();
+
+    private async Task<int> RunOnceAsync()
     {
-        var migrator = services.GetServices<IHostedService>().OfType<DatabaseMigrator>().Single();
         try
         {
-            await migrator.MigrateAsync(CancellationToken.None);
+            await MigrateAsync(CancellationToken.None);
             return 0;
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            LogMigrationFailed(services.GetRequiredService<ILogger<DatabaseMigrator>>(), e);
+            LogMigrationFailed(logger, e);
             return 1;
         }
     }

@@ -43,8 +43,8 @@ internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
 {
     private static readonly Dictionary<Type, string> CallerTypes = new()
     {
-        [typeof(Protected.UserCaller)] = "user",
-        [typeof(Protected.ServiceCaller)] = "service",
+        [typeof(Protected.UserCaller)] = Protected.UserCaller.Kind,
+        [typeof(Protected.ServiceCaller)] = Protected.ServiceCaller.Kind,
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
