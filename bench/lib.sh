@@ -1,0 +1,94 @@
+# Shared by bench/run.sh and bench/reference.sh, so that their figures compare: wrk runs, each
+# scenario paired with a run of the health route ($HEALTH, default /health) or of BASELINE (an
+# array: path, then wrk arguments) just before it. Expects base, out, connections, rounds, email,
+# password, and the variables rows and health_rps.
+
+declare -a BASELINE=()
+
+# measure SECONDS PATH [wrk args...]: one wrk run; prints req/s and leaves the report in $out/last.txt.
+measure() {
+  local duration=$1 path=$2; shift 2
+  wrk -t2 -c"${CONNS:-$connections}" -d"${duration}s" --timeout 10s --latency "$@" "$base$path" > "$out/last.txt"
+  awk '/^Requests\/sec/ {print $2}' "$out/last.txt"
+}
+
+# median VALUE...: the median of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# run NAME SECONDS PATH [wrk args...]: one 2xx check, a warm-up, then $rounds rounds of
+# (/health or BASELINE, scenario) back to back. wrk and the service share two cores and single
+# runs swing by +-10%, so the ratio is the median over rounds of (scenario run / the run just
+# before it).
+run() {
+  local name=$1 duration=$2 path=$3; shift 3
+  local status
+  status=$(wrk_check "$path" "$@")
+  if [[ "$status" != 2* ]]; then
+    echo "!! $name: a single request answered $status, not 2xx; a benchmark of errors is worthless" >&2
+    exit 1
+  fi
+  wrk -t2 -c"${CONNS:-$connections}" -d2s "$@" "$base$path" >/dev/null 2>&1 || true
+  local -a runs=() healths=() ratios=()
+  local rps health round n=${SINGLE_RUN:+1}
+  local errors=0 non2xx socket
+  : > "$out/last-all.txt"
+  # What each run is paired with: the health route, or the BASELINE array (path and wrk args).
+  local -a pair=("${HEALTH:-/health}")
+  [ ${#BASELINE[@]} -gt 0 ] && pair=("${BASELINE[@]}")
+  local paired=${PAIRED:-1}
+  [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && paired=0
+  for round in $(seq 1 "${n:-$rounds}"); do
+    if [ "$paired" = 1 ]; then
+      healths+=("$(CONNS=$connections measure "$duration" "${pair[@]}")")
+    fi
+    rps=$(measure "$duration" "$path" "$@")
+    runs+=("$rps")
+    [ ${#healths[@]} -gt 0 ] && ratios+=("$(awk -v a="$rps" -v b="${healths[-1]}" 'BEGIN { print a / b }')")
+    cat "$out/last.txt" >> "$out/last-all.txt"
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/last.txt")
+    socket=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out/last.txt")
+    errors=$(( errors + ${non2xx:-0} + ${socket:-0} ))
+  done
+  local best best_health
+  best=$(median "${runs[@]}")
+  if [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ]; then best_health=$best
+  elif [ ${#healths[@]} -gt 0 ]; then best_health=$(median "${healths[@]}")
+  else best_health=$health_rps; fi
+  [ -z "$health_rps" ] && health_rps=$best
+  cp "$out/last-all.txt" "$out/$(echo "$name" | tr ' /,' '___').txt"
+  # Latency percentiles of the last run.
+  local p50 p99
+  p50=$(awk '$1 == "50%" {print $2}' "$out/last.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$out/last.txt")
+  # The median of each run's ratio to the /health run just before it: drift between rounds cancels out.
+  local ratio
+  if [ ${#ratios[@]} -gt 0 ]; then ratio=$(printf '%.2f' "$(median "${ratios[@]}")")
+  else ratio=$(awk -v a="$best" -v b="$best_health" 'BEGIN { printf "%.2f", a / b }'); fi
+  local flag=""
+  [ "$errors" -gt 0 ] && flag=" (non-2xx or timeouts under load!)"
+  best=$(awk -v v="$best" 'BEGIN { printf (v < 100 ? "%.1f" : "%.0f"), v }'); best_health=$(printf '%.0f' "$best_health")
+  # Unpaired scenarios (login, the storm) are not compared with /health.
+  [ "${PAIRED:-1}" = 0 ] && { best_health=""; ratio=""; }
+  rows+=("| $name | $best | $p50 | $p99 | $errors$flag | $best_health | $ratio |")
+  printf '%-46s %8s req/s  p50 %-9s p99 %-9s errors %s  baseline beside it %s  ratio %s  (runs: %s)\n' "$name" "$best" "$p50" "$p99" "$errors$flag" "$best_health" "$ratio" "$(printf '%.0f ' "${runs[@]}")"
+  LAST_RPS=$best
+  LAST_RATIO=$ratio
+}
+
+# The same request once with curl, headers and body taken from the wrk arguments.
+wrk_check() {
+  local path=$1; shift
+  local args=(-s -o /dev/null -w '%{http_code}')
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -H) args+=(-H "$2"); shift 2 ;;
+      -s) case "$2" in
+            *rotate-keys.lua) args+=(-H "x-api-key: $(head -n 1 "$(sed -n 's/^local file = "\(.*\)"$/\1/p' "$2")")") ;;
+            *) args+=(-X POST -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}") ;;
+          esac
+          shift 2 ;;
+      *) shift ;;
+    esac
+  done
+  curl "${args[@]}" "$base$path"
+}
