@@ -23,6 +23,7 @@ public class HotPathBenchmarks
     private readonly RevocableCache<Guid, object> _sessions = new(TimeSpan.FromMinutes(1), 1000);
     private readonly ValidatedTokenCache _validated = new(TimeProvider.System);
     private readonly Guid _sessionId = Guid.NewGuid();
+    private readonly ApiKeyIdentity _keyIdentity = new(Guid.NewGuid(), Guid.NewGuid(), "a@example.com", null, true);
     private TokenValidationParameters _parameters = null!;
     private string _token = null!;
 
@@ -54,6 +55,9 @@ public class HotPathBenchmarks
 
     [Benchmark]
     public byte[] KeyFormatCheckAndHash() => ApiKeyFormat.IsWellFormed(_key) ? ApiKeyFormat.Hash(_key) : [];
+
+    [Benchmark]
+    public ClaimsPrincipal ApiKeyPrincipal() => _keyIdentity.CreatePrincipal();
 
     [Benchmark]
     public async Task<bool> JwtFullValidation() => (await _handler.ValidateTokenAsync(_token, _parameters)).IsValid;

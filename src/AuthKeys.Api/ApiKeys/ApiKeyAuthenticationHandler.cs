@@ -60,7 +60,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         usage.Record(key.KeyId, now);
-        return AuthenticateResult.Success(new AuthenticationTicket(key.Principal, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -10,8 +10,12 @@ namespace AuthKeys.Api.ApiKeys;
 /// <summary>What authenticating with a key needs to know, cached by the key's hash.</summary>
 public sealed record ApiKeyIdentity(Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable)
 {
-    /// <summary>Built once per cached key rather than once per request; nothing mutates it.</summary>
-    public ClaimsPrincipal Principal { get; } = new(new ClaimsIdentity(
+    /// <summary>
+    /// A new principal per request (~330 ns): the cache does not keep ~1 KB of claims objects per
+    /// key (it holds up to 200,000 keys), and nothing a request does to its principal can reach
+    /// another request.
+    /// </summary>
+    public ClaimsPrincipal CreatePrincipal() => new(new ClaimsIdentity(
         [
             new Claim(AuthClaims.Subject, UserId.ToString()),
             new Claim(AuthClaims.Email, Email),

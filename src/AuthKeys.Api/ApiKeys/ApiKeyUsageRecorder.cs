@@ -13,6 +13,9 @@ public sealed class ApiKeyUsageRecorder(NpgsqlDataSource dataSource)
     /// <summary>lastUsedAt is kept to the second.</summary>
     private static readonly TimeSpan Resolution = TimeSpan.FromSeconds(1);
 
+    /// <summary>Keeps each batch's arrays (32 KB at most) under the 85 KB large-object threshold.</summary>
+    private const int BatchSize = 1_000;
+
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _pending = new();
 
     public void Record(Guid keyId, DateTimeOffset usedAt)
@@ -25,9 +28,24 @@ public sealed class ApiKeyUsageRecorder(NpgsqlDataSource dataSource)
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_pending.IsEmpty)
-            return;
-        var batch = _pending.ToArray();
+        // In batches: with thousands of keys in use, one array of them all would land on the
+        // large-object heap every few seconds, and one UPDATE would grow with the key count.
+        var batch = new List<KeyValuePair<Guid, DateTimeOffset>>(BatchSize);
+        foreach (var use in _pending)
+        {
+            batch.Add(use);
+            if (batch.Count == BatchSize)
+            {
+                await WriteAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+            await WriteAsync(batch, cancellationToken);
+    }
+
+    private async Task WriteAsync(List<KeyValuePair<Guid, DateTimeOffset>> batch, CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand("""
             UPDATE api_keys AS k SET last_used_at = u.used_at
             FROM unnest($1, $2) AS u(id, used_at)

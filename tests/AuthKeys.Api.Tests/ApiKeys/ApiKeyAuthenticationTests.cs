@@ -1,5 +1,10 @@
 using System.Net;
+using System.Security.Claims;
+using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.ApiKeys;
@@ -101,6 +106,30 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
     }
 
     [Fact]
+    public async Task EveryRequestGetsItsOwnPrincipalEvenFromTheCache()
+    {
+        var owner = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(owner.AccessToken);
+
+        async Task<ClaimsPrincipal> AuthenticateAsync()
+        {
+            await using var scope = api.Services.CreateAsyncScope();
+            var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            context.Request.Headers["x-api-key"] = key.Key;
+            var result = await context.AuthenticateAsync("ApiKey");
+            Assert.True(result.Succeeded);
+            return result.Principal;
+        }
+
+        var first = await AuthenticateAsync();
+        ((ClaimsIdentity)first.Identity!).AddClaim(new Claim("role", "admin"));
+        var second = await AuthenticateAsync();
+        Assert.NotSame(first, second);
+        Assert.Null(second.FindFirst("role"));
+        Assert.Equal(owner.UserId.ToString(), second.FindFirst("sub")?.Value);
+    }
+
+    [Fact]
     public async Task VerificationStaysOneLookupWithTenThousandStoredKeys()
     {
         var owner = await _client.SignupAsync();
@@ -123,6 +152,37 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
         api.SqlCommands.Reset();
         Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
         Assert.Equal(1, api.SqlCommands.Count);
+    }
+
+    [Fact]
+    public async Task ThousandsOfKeyUsesAreAllWrittenInOneFlush()
+    {
+        var owner = await _client.SignupAsync();
+        var keyIds = new List<Guid>();
+        await using (var db = api.OpenDatabase())
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO api_keys (id, user_id, name, prefix, key_hash, is_active, created_at, updated_at)
+                SELECT gen_random_uuid(), @user, 'used-' || i, 'sk_00000000', sha256(convert_to('used' || i || @user::text, 'UTF8')), true, now(), now()
+                FROM generate_series(1, 2500) AS i
+                RETURNING id
+                """, db);
+            insert.Parameters.AddWithValue("user", owner.UserId);
+            await using var reader = await insert.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                keyIds.Add(reader.GetGuid(0));
+        }
+
+        var recorder = api.Services.GetRequiredService<ApiKeyUsageRecorder>();
+        var usedAt = DateTimeOffset.UtcNow;
+        foreach (var id in keyIds)
+            recorder.Record(id, usedAt);
+        await recorder.FlushAsync(CancellationToken.None);
+
+        await using var check = api.OpenDatabase();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM api_keys WHERE user_id = @user AND last_used_at IS NOT NULL", check);
+        count.Parameters.AddWithValue("user", owner.UserId);
+        Assert.Equal(2500L, await count.ExecuteScalarAsync());
     }
 
     [Fact]

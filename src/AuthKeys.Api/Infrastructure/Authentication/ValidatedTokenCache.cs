@@ -4,7 +4,11 @@ using AuthKeys.Api.Infrastructure.Caching;
 
 namespace AuthKeys.Api.Infrastructure.Authentication;
 
-/// <summary>An access token that passed full validation: signature, algorithm, issuer, audience, lifetime.</summary>
+/// <summary>
+/// An access token that passed full validation: signature, algorithm, issuer, audience, lifetime.
+/// Every request presenting the token gets the same principal: treat it as read-only (a claims
+/// transformation, if one is ever added, must clone it).
+/// </summary>
 public sealed record ValidatedToken(ClaimsPrincipal Principal, Guid SessionId, DateTime ExpiresUtc);
 
 /// <summary>
