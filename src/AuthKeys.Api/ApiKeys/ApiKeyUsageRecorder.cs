@@ -92,7 +92,9 @@ internal sealed partial class ApiKeyUsageFlusher(ApiKeyUsageRecorder recorder, I
         {
             await recorder.FlushAsync(cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        // ObjectDisposedException: a host torn down around us (seen once in the test host, at
+        // stop) has already disposed the data source; stopping must not fail over last-used times.
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or ObjectDisposedException)
         {
             LogFlushFailed(logger, e);
         }
