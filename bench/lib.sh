@@ -60,14 +60,14 @@ run() {
   local p50 p99
   p50=$(awk '$1 == "50%" {print $2}' "$out/last.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$out/last.txt")
-  # The median of each run's ratio to the /health run just before it: drift between rounds cancels out.
+  # The median of each run's ratio to the baseline run just before it: drift between rounds cancels out.
   local ratio
   if [ ${#ratios[@]} -gt 0 ]; then ratio=$(printf '%.2f' "$(median "${ratios[@]}")")
   else ratio=$(awk -v a="$best" -v b="$best_health" 'BEGIN { printf "%.2f", a / b }'); fi
   local flag=""
   [ "$errors" -gt 0 ] && flag=" (non-2xx or timeouts under load!)"
   best=$(awk -v v="$best" 'BEGIN { printf (v < 100 ? "%.1f" : "%.0f"), v }'); best_health=$(printf '%.0f' "$best_health")
-  # Unpaired scenarios (login, the storm) are not compared with /health.
+  # Unpaired scenarios (login, the storm) are not compared with a baseline.
   [ "${PAIRED:-1}" = 0 ] && { best_health=""; ratio=""; }
   rows+=("| $name | $best | $p50 | $p99 | $errors$flag | $best_health | $ratio |")
   printf '%-46s %8s req/s  p50 %-9s p99 %-9s errors %s  baseline beside it %s  ratio %s  (runs: %s)\n' "$name" "$best" "$p50" "$p99" "$errors$flag" "$best_health" "$ratio" "$(printf '%.0f ' "${runs[@]}")"
