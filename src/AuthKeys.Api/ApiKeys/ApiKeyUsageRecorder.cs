@@ -93,8 +93,8 @@ internal sealed partial class ApiKeyUsageFlusher(ApiKeyUsageRecorder recorder, I
             await recorder.FlushAsync(cancellationToken);
         }
         // ObjectDisposedException: under WebApplicationFactory the host is stopped twice and can be
-        // disposed between the two (dotnet/aspnetcore#40271), data source included; the first stop
-        // has flushed, and stopping must not fail over last-used times.
+        // disposed between the two (dotnet/aspnetcore#40271), data source included; stopping must
+        // not fail over last-used times.
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or ObjectDisposedException)
         {
             LogFlushFailed(logger, e);
