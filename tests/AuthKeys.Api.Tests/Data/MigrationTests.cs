@@ -54,6 +54,14 @@ public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthK
     ];
 
     [Fact]
+    public async Task TheApiKeysTableLeavesRoomOnEachPageForLastUsedUpdates()
+    {
+        await using var db = api.OpenDatabase();
+        var options = await ReadColumnAsync(db, "SELECT unnest(reloptions) FROM pg_class WHERE relname = 'api_keys'");
+        Assert.Contains("fillfactor=80", options);
+    }
+
+    [Fact]
     public async Task TheDatabaseRefusesAnEmailThatIsNotNormalized()
     {
         await using var db = api.OpenDatabase();

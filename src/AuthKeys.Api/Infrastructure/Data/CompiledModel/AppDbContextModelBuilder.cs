@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e4c702f3-e8b8-4a39-ae21-9e616ee0a73d"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("9c693dcf-67ed-4741-8513-c0eddff09c8f"), entityTypeCount: 4)
         {
         }
 

@@ -90,6 +90,8 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasFilter("revoked_at IS NULL");
 
                     b.ToTable("api_keys", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
