@@ -5,6 +5,24 @@
 
 declare -a BASELINE=()
 
+# start_database NAME: the private PostgreSQL (started as ./run.sh starts it) with NAME fresh and
+# empty; psql then talks to it.
+start_database() {
+  ./run.sh db >/dev/null
+  db_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
+  psql_bin=$(type -P psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)  # the program, not the function below
+  psql -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+}
+psql() { "$psql_bin" -h 127.0.0.1 -p "$db_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+# wait_until_up LOG: returns once $base/health answers; after 30 s, shows LOG's tail and exits.
+wait_until_up() {
+  for _ in $(seq 1 60); do curl -sf "$base/health" >/dev/null && return; sleep 0.5; done
+  echo "!! the service did not start:" >&2
+  tail -n 20 "$1" >&2
+  exit 1
+}
+
 # measure SECONDS PATH [wrk args...]: one wrk run; prints req/s and leaves the report in $out/last.txt.
 measure() {
   local duration=$1 path=$2; shift 2

@@ -14,17 +14,15 @@ port="${BENCH_REFERENCE_PORT:-3101}"
 base="http://127.0.0.1:$port"
 out="$root/bench/results/reference"
 mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
 
 echo "== building Release"
 dotnet publish bench/IdentityReference -c Release -o "$out/app" --nologo -v quiet >/dev/null
 
 echo "== starting PostgreSQL"
-./run.sh db >/dev/null
-db_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
-psql_bin=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
-"$psql_bin" -h 127.0.0.1 -p "$db_port" -U postgres -qtA -v ON_ERROR_STOP=1 -d postgres \
-  -c "DROP DATABASE IF EXISTS authkeys_bench_reference WITH (FORCE)" -c "CREATE DATABASE authkeys_bench_reference"
+start_database authkeys_bench_reference
 
 echo "== starting the reference on $base"
 (cd "$out/app" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
@@ -32,16 +30,13 @@ echo "== starting the reference on $base"
   dotnet IdentityReference.dll) > "$out/app.log" 2>&1 &
 app_pid=$!
 trap 'kill $app_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "$base/health" >/dev/null && break; sleep 0.5; done
-curl -sf "$base/health" >/dev/null || { echo "!! the reference did not start:" >&2; tail -n 20 "$out/app.log" >&2; exit 1; }
+wait_until_up "$out/app.log"
 
 email="reference-$RANDOM@example.com"
 password="Password123!"
 curl -sf -X POST "$base/register" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}"
 token=$(curl -sf -X POST "$base/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .accessToken)
 
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
 declare -a rows
 health_rps=""
 

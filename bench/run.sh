@@ -20,6 +20,8 @@ port="${BENCH_PORT:-3100}"
 base="http://127.0.0.1:$port"
 out="$root/bench/results"
 mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "Installing wrk from the system package manager"
@@ -33,12 +35,7 @@ dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev
 dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null  # generates the 10,000 keys
 
 echo "== starting PostgreSQL"
-./run.sh db >/dev/null
-db_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
-psql_bin=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
-psql() { "$psql_bin" -h 127.0.0.1 -p "$db_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
-psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_bench WITH (FORCE)"
-psql -d postgres -c "CREATE DATABASE authkeys_bench"  # as run.sh does: migrating then logs no failed connection
+start_database authkeys_bench  # created first, as run.sh does: migrating then logs no failed connection
 
 echo "== migrating (a step of its own, as a deployment with DB_MIGRATE_ON_STARTUP=false does)"
 export ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base"
@@ -55,8 +52,7 @@ export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAIL
 (cd "$out/api" && exec env 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "$base/health" >/dev/null && break; sleep 0.5; done
-curl -sf "$base/health" >/dev/null || { echo "!! the API did not start:" >&2; tail -n 20 "$out/api.log" >&2; exit 1; }
+wait_until_up "$out/api.log"
 
 email="bench-$RANDOM@example.com"
 password="Password123!"
@@ -71,8 +67,6 @@ wrk.body = '{"email":"$email","password":"$password"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
 declare -a rows
 health_rps=""
 one_key_rps=""

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.Logging;
 using AuthKeys.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace AuthKeys.Api.Tests.Auth;
 
