@@ -169,6 +169,92 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
     }
 
     [Fact]
+    public async Task AKeyIdleForAWholeFlushIsForgottenAndItsNextUseIsStillWritten()
+    {
+        var owner = await _client.SignupAsync();
+        Guid keyId;
+        await using (var db = api.OpenDatabase())
+            keyId = Assert.Single(await InsertKeysAsync(db, owner.UserId, 1));
+        // A recorder of its own: the host's flusher never runs on it.
+        using var recorder = new ApiKeyUsageRecorder(api.Services.GetRequiredService<NpgsqlDataSource>());
+        var firstUse = DateTimeOffset.UnixEpoch.AddYears(56);
+
+        recorder.Record(keyId, firstUse);
+        await recorder.FlushAsync(CancellationToken.None);
+        Assert.Equal(firstUse, await LastUsedAtAsync(keyId));
+        Assert.Equal(1, recorder.PendingKeys);
+
+        await recorder.FlushAsync(CancellationToken.None);
+        Assert.Equal(0, recorder.PendingKeys);
+
+        recorder.Record(keyId, firstUse.AddMinutes(1));
+        await recorder.FlushAsync(CancellationToken.None);
+        Assert.Equal(firstUse.AddMinutes(1), await LastUsedAtAsync(keyId));
+    }
+
+    [Fact]
+    public async Task UsesRacingFlushesAreNeverLost()
+    {
+        var owner = await _client.SignupAsync();
+        List<Guid> keyIds;
+        await using (var db = api.OpenDatabase())
+            keyIds = await InsertKeysAsync(db, owner.UserId, 200);
+        using var recorder = new ApiKeyUsageRecorder(api.Services.GetRequiredService<NpgsqlDataSource>());
+        var start = DateTimeOffset.UnixEpoch.AddYears(56);
+        var latest = new long[keyIds.Count];
+
+        // Each worker uses a few keys per round, so keys keep going idle (and are dropped by a
+        // flush) and coming back while flushes run. Whole seconds apart: no use is coalesced away.
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            for (var round = 1; round <= 400; round++)
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    var key = random.Next(keyIds.Count);
+                    var usedAt = start.AddSeconds(round * 4 + worker);
+                    recorder.Record(keyIds[key], usedAt);
+                    InterlockedMax(ref latest[key], usedAt.UtcTicks);
+                }
+                await Task.Yield();
+            }
+        })).ToArray();
+        var flushes = 0;
+        while (!workers.All(w => w.IsCompleted))
+        {
+            await recorder.FlushAsync(CancellationToken.None);
+            flushes++;
+        }
+        await Task.WhenAll(workers);
+        await recorder.FlushAsync(CancellationToken.None);
+        Assert.True(flushes > 1, "the flushes should overlap the uses");
+
+        for (var key = 0; key < keyIds.Count; key++)
+        {
+            DateTimeOffset? expected = latest[key] == 0 ? null : new DateTimeOffset(latest[key], TimeSpan.Zero);
+            Assert.Equal(expected, await LastUsedAtAsync(keyIds[key]));
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var current = Volatile.Read(ref target); current < value; current = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, current) == current)
+                return;
+        }
+    }
+
+    private async Task<DateTimeOffset?> LastUsedAtAsync(Guid keyId)
+    {
+        await using var db = api.OpenDatabase();
+        await using var query = new NpgsqlCommand("SELECT last_used_at FROM api_keys WHERE id = @id", db);
+        query.Parameters.AddWithValue("id", keyId);
+        return await query.ExecuteScalarAsync() is DateTime value ? new DateTimeOffset(value, TimeSpan.Zero) : null;
+    }
+
+    [Fact]
     public async Task AnOversizedKeyHeaderIs401()
     {
         var response = await _client.GetWithKeyAsync(Routes.ServiceOnly, new string('a', 10_000));
