@@ -1,0 +1,62 @@
+using AuthKeys.Api.Infrastructure.Caching;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AuthKeys.Api.Tests.Caching;
+
+public sealed class RevocableCacheTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly RevocableCache<int, string> _cache;
+    private int _loads;
+
+    public RevocableCacheTests() => _cache = new(TimeSpan.FromSeconds(60), capacity: 1_000, _time);
+
+    [Fact]
+    public async Task EntriesLoadedTogetherExpireSpreadOverTheLastQuarterOfTheirTimeToLive()
+    {
+        await LoadAllAsync(); // 200 entries stored at the same instant
+        Assert.Equal(200, _loads);
+
+        _time.Advance(TimeSpan.FromSeconds(44.9));
+        await LoadAllAsync();
+        Assert.Equal(200, _loads); // all still cached: none lives less than 75%
+
+        _time.Advance(TimeSpan.FromSeconds(7.6)); // 52.5 s: half-way through the spread
+        await LoadAllAsync();
+        Assert.InRange(_loads - 200, 40, 160); // some reloaded, not all
+
+        _time.Advance(TimeSpan.FromSeconds(7.5)); // 60 s after the first load: none is older than its time-to-live
+        var reloadedBefore = _loads - 200;
+        await LoadAllAsync();
+        Assert.Equal(200 - reloadedBefore, _loads - 200 - reloadedBefore);
+    }
+
+    [Fact]
+    public async Task ARevocationIsSeenAtOnceAndAStaleLoadIsNotStoredAfterIt()
+    {
+        Assert.Equal("v1", await _cache.GetOrLoadAsync(1, "v1", LoadAsync, CancellationToken.None));
+
+        var loadStarted = new TaskCompletionSource();
+        var finishLoad = new TaskCompletionSource<string?>();
+        var staleLoad = _cache.GetOrLoadAsync(2, 0, (_, _, _) => { loadStarted.SetResult(); return finishLoad.Task; }, CancellationToken.None).AsTask();
+        await loadStarted.Task;
+        _cache.Revoke([1, 2]);
+        finishLoad.SetResult("stale");
+        Assert.Equal("stale", await staleLoad); // its caller started before the revocation
+
+        Assert.Equal("v2", await _cache.GetOrLoadAsync(1, "v2", LoadAsync, CancellationToken.None));
+        Assert.Equal("fresh", await _cache.GetOrLoadAsync(2, "fresh", LoadAsync, CancellationToken.None));
+    }
+
+    private async Task LoadAllAsync()
+    {
+        for (var key = 0; key < 200; key++)
+            Assert.Equal($"value {key}", await _cache.GetOrLoadAsync(key, $"value {key}", LoadAsync, CancellationToken.None));
+    }
+
+    private Task<string?> LoadAsync(int key, string value, CancellationToken cancellationToken)
+    {
+        _loads++;
+        return Task.FromResult<string?>(value);
+    }
+}
