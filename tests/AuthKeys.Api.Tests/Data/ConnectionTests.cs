@@ -1,0 +1,43 @@
+using AuthKeys.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.Data;
+
+public sealed class ConnectionTests(AuthKeysApiFactory api) : IClassFixture<AuthKeysApiFactory>
+{
+    [Fact]
+    public void UnlessTheConnectionStringSaysOtherwiseCommandsTimeOutAfter15SecondsAndArePrepared()
+    {
+        // The test connection string gives Timeout=5 itself, and neither of these.
+        var settings = new NpgsqlConnectionStringBuilder(api.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        Assert.Equal(15, settings.CommandTimeout);
+        Assert.Equal(20, settings.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public async Task WhatTheConnectionStringGivesWins()
+    {
+        await using var other = new AuthKeysApiFactory { Settings = { ["ConnectionStrings:Default"] = api.ConnectionString + ";Timeout=3;CommandTimeout=7;Max Auto Prepare=0" } };
+        var settings = new NpgsqlConnectionStringBuilder(other.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        Assert.Equal((3, 7, 0), (settings.Timeout, settings.CommandTimeout, settings.MaxAutoPrepare));
+    }
+
+    [Fact]
+    public async Task AStatementRunFiveTimesOnAConnectionIsPreparedThere()
+    {
+        await using var connection = await api.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var lookup = new NpgsqlCommand("SELECT count(*) FROM api_keys WHERE key_hash = $1", connection) { Parameters = { new() { Value = new byte[32] } } };
+            await lookup.ExecuteScalarAsync();
+        }
+
+        await using var query = new NpgsqlCommand("SELECT statement FROM pg_prepared_statements", connection);
+        await using var reader = await query.ExecuteReaderAsync();
+        var prepared = new List<string>();
+        while (await reader.ReadAsync())
+            prepared.Add(reader.GetString(0));
+        Assert.Contains(prepared, statement => statement.Contains("FROM api_keys WHERE key_hash", StringComparison.Ordinal));
+    }
+}
