@@ -151,10 +151,7 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
     [Fact]
     public async Task ThousandsOfKeyUsesAreAllWrittenInOneFlush()
     {
-        var owner = await _client.SignupAsync();
-        List<Guid> keyIds;
-        await using (var db = api.OpenDatabase())
-            keyIds = await InsertKeysAsync(db, owner.UserId, 2500);
+        var (owner, keyIds) = await OwnerWithStoredKeysAsync(2500);
 
         var recorder = api.Services.GetRequiredService<ApiKeyUsageRecorder>();
         var usedAt = DateTimeOffset.UtcNow;
@@ -164,36 +161,29 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
 
         await using var check = api.OpenDatabase();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM api_keys WHERE user_id = @user AND last_used_at IS NOT NULL", check);
-        count.Parameters.AddWithValue("user", owner.UserId);
+        count.Parameters.AddWithValue("user", owner);
         Assert.Equal(2500L, await count.ExecuteScalarAsync());
     }
 
     [Fact]
     public async Task UsesRacingFlushesAreNeverLost()
     {
-        var owner = await _client.SignupAsync();
-        List<Guid> keyIds;
-        await using (var db = api.OpenDatabase())
-            keyIds = await InsertKeysAsync(db, owner.UserId, 200);
+        var (owner, keyIds) = await OwnerWithStoredKeysAsync(2000);
         var recorder = new ApiKeyUsageRecorder(api.Services.GetRequiredService<NpgsqlDataSource>());
-        var start = DateTimeOffset.UnixEpoch.AddYears(56);
-        var latest = new long[keyIds.Count];
+        var firstUse = DateTimeOffset.UnixEpoch.AddYears(56);
+        var secondUse = firstUse.AddMinutes(1);
 
-        // Each worker uses a few keys per round, so keys keep being written, forgotten and used
-        // again while flushes run. Whole seconds apart: no use is coalesced away.
+        // Each key is used twice, about a millisecond apart, while flushes run back to back: for
+        // many keys a flush picks up the first use and is still writing it when the second lands.
         var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
-            var random = new Random(worker);
-            for (var round = 1; round <= 400; round++)
+            foreach (var chunk in keyIds.Chunk(10).Where((_, i) => i % 4 == worker))
             {
-                for (var i = 0; i < 10; i++)
-                {
-                    var key = random.Next(keyIds.Count);
-                    var usedAt = start.AddSeconds(round * 4 + worker);
-                    recorder.Record(keyIds[key], usedAt);
-                    InterlockedMax(ref latest[key], usedAt.UtcTicks);
-                }
-                await Task.Yield();
+                foreach (var keyId in chunk)
+                    recorder.Record(keyId, firstUse);
+                await Task.Delay(1);
+                foreach (var keyId in chunk)
+                    recorder.Record(keyId, secondUse);
             }
         })).ToArray();
         var flushes = 0;
@@ -207,23 +197,10 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
         Assert.True(flushes > 1, "the flushes should overlap the uses");
 
         await using var check = api.OpenDatabase();
-        await using var query = new NpgsqlCommand("SELECT id, last_used_at FROM api_keys WHERE user_id = @user", check);
-        query.Parameters.AddWithValue("user", owner.UserId);
-        var written = new Dictionary<Guid, DateTime?>();
-        await using (var reader = await query.ExecuteReaderAsync())
-            while (await reader.ReadAsync())
-                written[reader.GetGuid(0)] = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
-        for (var key = 0; key < keyIds.Count; key++)
-            Assert.Equal(latest[key] == 0 ? null : new DateTime(latest[key], DateTimeKind.Utc), written[keyIds[key]]);
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        for (var current = Volatile.Read(ref target); current < value; current = Volatile.Read(ref target))
-        {
-            if (Interlocked.CompareExchange(ref target, value, current) == current)
-                return;
-        }
+        await using var query = new NpgsqlCommand("SELECT count(*) FROM api_keys WHERE user_id = @user AND last_used_at = @second", check);
+        query.Parameters.AddWithValue("user", owner);
+        query.Parameters.AddWithValue("second", secondUse);
+        Assert.Equal(2000L, await query.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -251,6 +228,14 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
         await stop.CancelAsync();
         await hammer;
         Assert.All(afterRevoke, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+    }
+
+    /// <summary>A new user and <paramref name="count"/> keys of theirs stored in bulk.</summary>
+    private async Task<(Guid Owner, List<Guid> KeyIds)> OwnerWithStoredKeysAsync(int count)
+    {
+        var owner = await _client.SignupAsync();
+        await using var db = api.OpenDatabase();
+        return (owner.UserId, await InsertKeysAsync(db, owner.UserId, count));
     }
 
     /// <summary>Stored keys in bulk, straight into the table (no secrets anyone could send); their ids.</summary>
