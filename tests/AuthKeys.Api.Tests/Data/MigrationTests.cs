@@ -116,6 +116,29 @@ public sealed class MigrateOnStartupDisabledTests : IAsyncLifetime
         Assert.Equal(1, await RunMigrateCommandAsync(unreachable));
     }
 
+    [Fact]
+    public async Task AMigrationWaitingForALockIsNotCutOffByTheRequestCommandTimeout()
+    {
+        // Another session holds the history table for longer than the connection's command timeout.
+        await using var db = _api.OpenDatabase();
+        await using (var create = new NpgsqlCommand("""CREATE TABLE "__EFMigrationsHistory" (migration_id varchar(150) PRIMARY KEY, product_version varchar(32) NOT NULL)""", db))
+            await create.ExecuteNonQueryAsync();
+        await using var transaction = await db.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""LOCK TABLE "__EFMigrationsHistory" IN ACCESS EXCLUSIVE MODE""", db, transaction))
+            await hold.ExecuteNonQueryAsync();
+
+        var oneSecondCommands = new NpgsqlConnectionStringBuilder(_api.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
+        var migrate = RunMigrateCommandAsync(oneSecondCommands);
+        await using var watch = _api.OpenDatabase();
+        await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watch);
+        for (var i = 0; i < 300 && (long)(await waiting.ExecuteScalarAsync())! == 0 && !migrate.IsCompleted; i++)
+            await Task.Delay(100);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // twice the command timeout, with the migration waiting
+        await transaction.CommitAsync();
+
+        Assert.Equal(0, await migrate);
+    }
+
     /// <summary>The built service, as a deployment's migration step would run it.</summary>
     private static async Task<int> RunMigrateCommandAsync(string connectionString)
     {

@@ -38,6 +38,8 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOpt
 {
     public const string Command = "migrate";
 
+    private static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(10);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.MigrateOnStartup)
@@ -68,6 +70,9 @@ internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOpt
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // The connection's command timeout (15 s by default) is for requests; a migration may build
+        // an index or rewrite a large table, or wait for a lock behind running transactions.
+        db.Database.SetCommandTimeout(MigrationCommandTimeout);
         // MigrateAsync creates the database and its history table when missing; asking for pending
         // migrations first would log a failed query against the missing table on a first start.
         await db.Database.MigrateAsync(cancellationToken);
