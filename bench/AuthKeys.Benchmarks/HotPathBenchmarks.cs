@@ -47,7 +47,7 @@ public class HotPathBenchmarks
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         };
         _validated.Add(_token, new ValidatedToken(new ClaimsPrincipal(), _sessionId, DateTime.UtcNow.AddHours(1)));
-        await _sessions.GetOrLoadAsync(_sessionId, 0, static (_, _, _) => Task.FromResult<object?>(new object()), CancellationToken.None);
+        await _sessions.GetOrLoadAsync(_sessionId, 0, static (_, _) => Task.FromResult<object?>(new object()), CancellationToken.None);
     }
 
     [Benchmark]
@@ -67,5 +67,5 @@ public class HotPathBenchmarks
 
     [Benchmark]
     public ValueTask<object?> SessionCacheHit() =>
-        _sessions.GetOrLoadAsync(_sessionId, 0, static (_, _, _) => Task.FromResult<object?>(null), CancellationToken.None);
+        _sessions.GetOrLoadAsync(_sessionId, 0, static (_, _) => Task.FromResult<object?>(null), CancellationToken.None);
 }

@@ -51,7 +51,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(values[0], hash);
-        var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestServices, Context.RequestAborted);
+        var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
         {

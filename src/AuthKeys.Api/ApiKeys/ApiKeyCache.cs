@@ -45,7 +45,7 @@ public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
 /// Key lookups by SHA-256: one indexed query on a miss, memory afterwards. Revocation and owner
 /// deactivation evict entries after committing, so the next request goes back to the database.
 /// </summary>
-public sealed class ApiKeyCache
+public sealed class ApiKeyCache(IServiceScopeFactory scopes)
 {
     private static readonly Func<AppDbContext, byte[], CancellationToken, Task<ApiKeyIdentity?>> LookupQuery =
         EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
@@ -56,10 +56,13 @@ public sealed class ApiKeyCache
 
     private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromSeconds(60), capacity: 200_000);
 
-    /// <summary>The request's services are used for a DbContext only on a cache miss.</summary>
-    public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, IServiceProvider services, CancellationToken cancellationToken) =>
-        _cache.GetOrLoadAsync(keyHash, services,
-            static (hash, services, ct) => LookupQuery(services.GetRequiredService<AppDbContext>(), hash.ToBytes(), ct), cancellationToken);
+    /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>
+    public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>
+        _cache.GetOrLoadAsync(keyHash, scopes, static async (hash, scopes) =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await LookupQuery(scope.ServiceProvider.GetRequiredService<AppDbContext>(), hash.ToBytes(), CancellationToken.None);
+        }, cancellationToken);
 
     /// <summary>Call after the change is committed.</summary>
     public void Evict(IEnumerable<byte[]> keyHashes) => _cache.Revoke(keyHashes.Select(h => ApiKeyHash.From(h)));

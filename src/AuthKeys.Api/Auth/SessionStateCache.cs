@@ -9,7 +9,7 @@ namespace AuthKeys.Api.Auth;
 /// deactivation write a tombstone here after committing, so they take effect on the very next
 /// request; the time-to-live bounds how long a change made behind the service's back goes unseen.
 /// </summary>
-public sealed class SessionStateCache
+public sealed class SessionStateCache(IServiceScopeFactory scopes)
 {
     private static readonly Func<AppDbContext, Guid, CancellationToken, Task<bool>> IsActiveQuery =
         EF.CompileAsyncQuery((AppDbContext db, Guid sessionId, CancellationToken _) =>
@@ -20,11 +20,14 @@ public sealed class SessionStateCache
 
     private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromSeconds(30), capacity: 200_000);
 
-    /// <summary>The request's services are used for a DbContext only on a cache miss.</summary>
-    public async ValueTask<bool> IsActiveAsync(Guid sessionId, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the session.</summary>
+    public async ValueTask<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var state = await _cache.GetOrLoadAsync(sessionId, services, static async (id, services, ct) =>
-            await IsActiveQuery(services.GetRequiredService<AppDbContext>(), id, ct) ? Active : Revoked, cancellationToken);
+        var state = await _cache.GetOrLoadAsync(sessionId, scopes, static async (id, scopes) =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await IsActiveQuery(scope.ServiceProvider.GetRequiredService<AppDbContext>(), id, CancellationToken.None) ? Active : Revoked;
+        }, cancellationToken);
         return state!.IsActive;
     }
 

@@ -36,10 +36,8 @@ public sealed class RevocableCacheTests
     {
         Assert.Equal("v1", await _cache.GetOrLoadAsync(1, "v1", LoadAsync, CancellationToken.None));
 
-        var loadStarted = new TaskCompletionSource();
         var finishLoad = new TaskCompletionSource<string?>();
-        var staleLoad = _cache.GetOrLoadAsync(2, 0, (_, _, _) => { loadStarted.SetResult(); return finishLoad.Task; }, CancellationToken.None).AsTask();
-        await loadStarted.Task;
+        var staleLoad = _cache.GetOrLoadAsync(2, 0, (_, _) => finishLoad.Task, CancellationToken.None).AsTask();
         _cache.Revoke([1, 2]);
         finishLoad.SetResult("stale");
         Assert.Equal("stale", await staleLoad); // its caller started before the revocation
@@ -48,15 +46,65 @@ public sealed class RevocableCacheTests
         Assert.Equal("fresh", await _cache.GetOrLoadAsync(2, "fresh", LoadAsync, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task ConcurrentMissesForOneKeyShareOneLoad()
+    {
+        var finishLoad = new TaskCompletionSource<string?>();
+        var lookups = Enumerable.Range(0, 20)
+            .Select(_ => _cache.GetOrLoadAsync(1, finishLoad, CountedLoadAsync, CancellationToken.None).AsTask())
+            .ToArray();
+        finishLoad.SetResult("value");
+
+        Assert.All(await Task.WhenAll(lookups), value => Assert.Equal("value", value));
+        Assert.Equal(1, _loads);
+        Assert.Equal("value", await _cache.GetOrLoadAsync(1, finishLoad, CountedLoadAsync, CancellationToken.None));
+        Assert.Equal(1, _loads);
+    }
+
+    [Fact]
+    public async Task ALookupAfterARevocationDoesNotJoinALoadThatStartedBeforeIt()
+    {
+        var staleLoad = new TaskCompletionSource<string?>();
+        var before = _cache.GetOrLoadAsync(1, staleLoad, CountedLoadAsync, CancellationToken.None).AsTask();
+        _cache.Revoke([1]);
+        var after = _cache.GetOrLoadAsync(1, "fresh", LoadAsync, CancellationToken.None).AsTask();
+        staleLoad.SetResult("stale");
+
+        Assert.Equal("stale", await before);
+        Assert.Equal("fresh", await after);
+        Assert.Equal("fresh", await _cache.GetOrLoadAsync(1, "unused", LoadAsync, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ACallerThatStopsWaitingDoesNotCancelTheLoadForTheOthers()
+    {
+        var finishLoad = new TaskCompletionSource<string?>();
+        using var leaving = new CancellationTokenSource();
+        var leaver = _cache.GetOrLoadAsync(1, finishLoad, CountedLoadAsync, leaving.Token).AsTask();
+        var stayer = _cache.GetOrLoadAsync(1, finishLoad, CountedLoadAsync, CancellationToken.None).AsTask();
+
+        await leaving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaver);
+        finishLoad.SetResult("value");
+        Assert.Equal("value", await stayer);
+        Assert.Equal(1, _loads);
+    }
+
     private async Task LoadAllAsync()
     {
         for (var key = 0; key < 200; key++)
             Assert.Equal($"value {key}", await _cache.GetOrLoadAsync(key, $"value {key}", LoadAsync, CancellationToken.None));
     }
 
-    private Task<string?> LoadAsync(int key, string value, CancellationToken cancellationToken)
+    private Task<string?> LoadAsync(int key, string value)
     {
         _loads++;
         return Task.FromResult<string?>(value);
+    }
+
+    private Task<string?> CountedLoadAsync(int key, TaskCompletionSource<string?> result)
+    {
+        Interlocked.Increment(ref _loads);
+        return result.Task;
     }
 }

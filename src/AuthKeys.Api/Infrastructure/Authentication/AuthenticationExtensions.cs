@@ -109,7 +109,7 @@ public static class AuthenticationExtensions
                         || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + ClockSkew)
                         return; // full validation follows, with its own error details
 
-                    if (await sessions.IsActiveAsync(known.SessionId, context.HttpContext.RequestServices, context.HttpContext.RequestAborted))
+                    if (await sessions.IsActiveAsync(known.SessionId, context.HttpContext.RequestAborted))
                     {
                         context.Principal = known.Principal;
                         context.Success();
@@ -125,7 +125,7 @@ public static class AuthenticationExtensions
                         context.Fail("The token has no session.");
                         return;
                     }
-                    if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestServices, context.HttpContext.RequestAborted))
+                    if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestAborted))
                     {
                         context.Fail("The session has ended.");
                         return;

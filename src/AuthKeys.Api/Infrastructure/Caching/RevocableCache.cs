@@ -18,20 +18,31 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     where TValue : class
 {
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private readonly ConcurrentDictionary<TKey, Task<TValue?>> _loading = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly long _timeToLive = (long)(timeToLive.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency);
     private long _revocations;
 
-    public async ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cached value, or the result of <paramref name="load"/>. Concurrent misses for one key share
+    /// one load, so a hot key's expiry or a slow database costs one query, not one per waiting
+    /// request (each holding a pooled connection). Being shared, the load gets no caller's token:
+    /// the connection's command timeout bounds it; <paramref name="cancellationToken"/> only stops
+    /// this caller's wait.
+    /// </summary>
+    public ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, CancellationToken cancellationToken)
     {
         if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > _time.GetTimestamp())
-            return entry.Value;
+            return new ValueTask<TValue?>(entry.Value);
 
-        var revocationsBefore = Volatile.Read(ref _revocations);
-        var loaded = await load(key, state, cancellationToken);
-        if (loaded is not null && Volatile.Read(ref _revocations) == revocationsBefore)
-            Store(key, loaded);
-        return loaded;
+        if (!_loading.TryGetValue(key, out var loading))
+        {
+            var mine = new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            loading = _loading.GetOrAdd(key, mine.Task);
+            if (loading == mine.Task)
+                _ = LoadAsync(key, state, load, mine);
+        }
+        return new ValueTask<TValue?>(loading.WaitAsync(cancellationToken));
     }
 
     /// <summary>Call after the revocation is committed to the database.</summary>
@@ -40,10 +51,32 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
         Interlocked.Increment(ref _revocations);
         foreach (var key in keys)
         {
+            // A load in flight may have read the old state: later lookups must not join it.
+            _loading.TryRemove(key, out _);
             if (replacement is null)
                 _entries.TryRemove(key, out _);
             else
                 Store(key, replacement);
+        }
+    }
+
+    private async Task LoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, TaskCompletionSource<TValue?> completion)
+    {
+        try
+        {
+            var revocationsBefore = Volatile.Read(ref _revocations);
+            var loaded = await load(key, state);
+            if (loaded is not null && Volatile.Read(ref _revocations) == revocationsBefore)
+                Store(key, loaded);
+            completion.SetResult(loaded);
+        }
+        catch (Exception e)
+        {
+            completion.SetException(e);
+        }
+        finally
+        {
+            _loading.TryRemove(new KeyValuePair<TKey, Task<TValue?>>(key, completion.Task));
         }
     }
 
