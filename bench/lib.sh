@@ -53,8 +53,8 @@ run() {
   # What each run is paired with: the health route, or the BASELINE array (path and wrk args).
   local -a pair=("${HEALTH:-/health}")
   [ ${#BASELINE[@]} -gt 0 ] && pair=("${BASELINE[@]}")
-  local paired=${PAIRED:-1}
-  [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && paired=0
+  local is_baseline=0 paired=${PAIRED:-1}
+  [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && { is_baseline=1; paired=0; }
   for round in $(seq 1 "${n:-$rounds}"); do
     if [ "$paired" = 1 ]; then
       healths+=("$(CONNS=$connections measure "$duration" "${pair[@]}")")
@@ -69,7 +69,7 @@ run() {
   done
   local best best_health
   best=$(median "${runs[@]}")
-  if [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ]; then best_health=$best
+  if [ "$is_baseline" = 1 ]; then best_health=$best
   elif [ ${#healths[@]} -gt 0 ]; then best_health=$(median "${healths[@]}")
   else best_health=$health_rps; fi
   [ -z "$health_rps" ] && health_rps=$best

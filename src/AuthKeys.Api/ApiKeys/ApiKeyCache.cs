@@ -58,11 +58,7 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>
     public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>
-        _cache.GetOrLoadAsync(keyHash, scopes, static async (hash, scopes) =>
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            return await LookupQuery(scope.ServiceProvider.GetRequiredService<AppDbContext>(), hash.ToBytes(), CancellationToken.None);
-        }, cancellationToken);
+        _cache.GetOrLoadAsync(keyHash, scopes, static (hash, scopes) => scopes.QueryAsync(LookupQuery, hash.ToBytes()), cancellationToken);
 
     /// <summary>Call after the change is committed.</summary>
     public void Evict(IEnumerable<byte[]> keyHashes) => _cache.Revoke(keyHashes.Select(h => ApiKeyHash.From(h)));

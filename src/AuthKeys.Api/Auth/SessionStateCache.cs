@@ -23,11 +23,8 @@ public sealed class SessionStateCache(IServiceScopeFactory scopes)
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the session.</summary>
     public async ValueTask<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var state = await _cache.GetOrLoadAsync(sessionId, scopes, static async (id, scopes) =>
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            return await IsActiveQuery(scope.ServiceProvider.GetRequiredService<AppDbContext>(), id, CancellationToken.None) ? Active : Revoked;
-        }, cancellationToken);
+        var state = await _cache.GetOrLoadAsync(sessionId, scopes,
+            static async (id, scopes) => await scopes.QueryAsync(IsActiveQuery, id) ? Active : Revoked, cancellationToken);
         return state!.IsActive;
     }
 

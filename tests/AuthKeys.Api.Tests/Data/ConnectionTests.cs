@@ -28,11 +28,7 @@ public sealed class ConnectionTests(AuthKeysApiFactory api) : IClassFixture<Auth
             await lookup.ExecuteScalarAsync();
         }
 
-        await using var query = new NpgsqlCommand("SELECT statement FROM pg_prepared_statements", connection);
-        await using var reader = await query.ExecuteReaderAsync();
-        var prepared = new List<string>();
-        while (await reader.ReadAsync())
-            prepared.Add(reader.GetString(0));
+        var prepared = await connection.ReadColumnAsync("SELECT statement FROM pg_prepared_statements");
         Assert.Contains(prepared, statement => statement.Contains("FROM api_keys WHERE key_hash", StringComparison.Ordinal));
     }
 }

@@ -14,16 +14,16 @@ public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthK
     public async Task StartupMigrationsCreateTheTablesAndTheirUniqueIndexes()
     {
         await using var db = api.OpenDatabase();
-        var tables = await ReadColumnAsync(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+        var tables = await db.ReadColumnAsync("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
         Assert.Superset(new HashSet<string> { "users", "sessions", "refresh_tokens", "api_keys", "__EFMigrationsHistory" }, tables.ToHashSet());
 
-        var uniqueIndexes = await ReadColumnAsync(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE INDEX%'");
+        var uniqueIndexes = await db.ReadColumnAsync("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE INDEX%'");
         Assert.Contains("ix_users_email", uniqueIndexes);
         Assert.Contains("ix_api_keys_key_hash", uniqueIndexes);
         Assert.Contains("ix_api_keys_user_id_name", uniqueIndexes);
         Assert.Contains("ix_refresh_tokens_token_hash", uniqueIndexes);
 
-        var cascades = await ReadColumnAsync(db, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND confdeltype = 'c'");
+        var cascades = await db.ReadColumnAsync("SELECT conname FROM pg_constraint WHERE contype = 'f' AND confdeltype = 'c'");
         Assert.Contains("fk_api_keys_users_user_id", cascades);
         Assert.Contains("fk_sessions_users_user_id", cascades);
     }
@@ -57,7 +57,7 @@ public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthK
     public async Task TheApiKeysTableLeavesRoomOnEachPageForLastUsedUpdates()
     {
         await using var db = api.OpenDatabase();
-        var options = await ReadColumnAsync(db, "SELECT unnest(reloptions) FROM pg_class WHERE relname = 'api_keys'");
+        var options = await db.ReadColumnAsync("SELECT unnest(reloptions) FROM pg_class WHERE relname = 'api_keys'");
         Assert.Contains("fillfactor=80", options);
     }
 
@@ -69,16 +69,6 @@ public sealed class MigrationTests(AuthKeysApiFactory api) : IClassFixture<AuthK
             "INSERT INTO users (id, email, password_hash, created_at, updated_at, failed_login_count) VALUES (gen_random_uuid(), ' Upper@Example.com', 'x', now(), now(), 0)", db);
         var error = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
-    }
-
-    private static async Task<List<string>> ReadColumnAsync(NpgsqlConnection db, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, db);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-            values.Add(reader.GetString(0));
-        return values;
     }
 }
 

@@ -20,7 +20,6 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     private readonly ConcurrentDictionary<TKey, Task<TValue?>> _loading = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly long _timeToLive = (long)(timeToLive.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency);
     private long _revocations;
 
     /// <summary>
@@ -83,8 +82,9 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     private void Store(TKey key, TValue value)
     {
         var now = _time.GetTimestamp();
+        var lifetime = (long)(timeToLive.TotalSeconds * _time.TimestampFrequency);
         BoundedDictionary.MakeRoom(_entries, capacity, now, static (entry, now) => entry.ExpiresAt <= now);
-        _entries[key] = new Entry(value, now + _timeToLive - Random.Shared.NextInt64(_timeToLive / 4 + 1));
+        _entries[key] = new Entry(value, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1));
     }
 
     private sealed record Entry(TValue Value, long ExpiresAt);

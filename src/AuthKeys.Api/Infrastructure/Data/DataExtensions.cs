@@ -25,6 +25,17 @@ public static class DataExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator>());
         return services;
     }
+
+    /// <summary>
+    /// Runs a compiled query on a DbContext of its own scope, for work not tied to one request
+    /// (a cache load shared by every request waiting for it). Bounded by the command timeout.
+    /// </summary>
+    public static async Task<TResult> QueryAsync<TArgument, TResult>(this IServiceScopeFactory scopes,
+        Func<AppDbContext, TArgument, CancellationToken, Task<TResult>> query, TArgument argument)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<AppDbContext>(), argument, CancellationToken.None);
+    }
 }
 
 /// <summary>
