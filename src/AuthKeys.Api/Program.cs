@@ -1,5 +1,6 @@
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.OpenApi;
@@ -17,6 +18,7 @@ builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSectio
 builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON, request logging, PORT
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
+builder.Services.AddAuthKeysRevocationNotices(); // other nodes' revocations evict our caches (LISTEN/NOTIFY)
 builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
 builder.Services.AddAuthKeysApiKeys();          // key store, cache, last-used flushing, failure throttle
 builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS

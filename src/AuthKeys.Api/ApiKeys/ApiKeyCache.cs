@@ -43,9 +43,10 @@ public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
 
 /// <summary>
 /// Key lookups by SHA-256: one indexed query on a miss, memory afterwards. Revocation and owner
-/// deactivation evict entries after committing, so the next request goes back to the database.
+/// deactivation evict entries after committing, so the next request on this node goes back to the
+/// database; other nodes evict on the notice the database sends for the same change.
 /// </summary>
-public sealed class ApiKeyCache(IServiceScopeFactory scopes)
+public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust) : IRevocationSubscriber
 {
     private static readonly Func<AppDbContext, byte[], CancellationToken, Task<ApiKeyIdentity?>> LookupQuery =
         EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
@@ -54,7 +55,9 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
                 .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.User.Email, k.ExpiresAt, k.RevokedAt == null && k.IsActive && k.User.IsActive))
                 .SingleOrDefault());
 
-    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromSeconds(60), capacity: 200_000);
+    // Notices, not the time-to-live, bound how long a change goes unseen: a long life saves a query
+    // per key in use per lifetime (SPEC §7).
+    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust);
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>
     public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>
@@ -62,4 +65,12 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
 
     /// <summary>Call after the change is committed.</summary>
     public void Evict(IEnumerable<byte[]> keyHashes) => _cache.Revoke(keyHashes.Select(h => ApiKeyHash.From(h)));
+
+    void IRevocationSubscriber.OnRevoked(RevocationNotice notice)
+    {
+        if (notice is { Scope: RevocationScope.ApiKey, KeyHash: { } hash })
+            Evict([hash]);
+    }
+
+    void IRevocationSubscriber.Clear() => _cache.Clear();
 }

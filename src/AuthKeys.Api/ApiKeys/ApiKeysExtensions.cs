@@ -1,3 +1,5 @@
+using AuthKeys.Api.Infrastructure.Caching;
+
 namespace AuthKeys.Api.ApiKeys;
 
 public static class ApiKeysExtensions
@@ -6,6 +8,7 @@ public static class ApiKeysExtensions
     public static IServiceCollection AddAuthKeysApiKeys(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyUsageRecorder>();
         services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();

@@ -7,9 +7,9 @@ namespace AuthKeys.Api.Auth;
 /// <summary>
 /// Answers "is this session still valid?" for every JWT request from memory. Logout and
 /// deactivation write a tombstone here after committing, so they take effect on the very next
-/// request; the time-to-live bounds how long a change made behind the service's back goes unseen.
+/// request on this node; other nodes, and changes made directly in SQL, arrive as notices.
 /// </summary>
-public sealed class SessionStateCache(IServiceScopeFactory scopes)
+public sealed class SessionStateCache(IServiceScopeFactory scopes, CacheTrust trust) : IRevocationSubscriber
 {
     private static readonly Func<AppDbContext, Guid, CancellationToken, Task<bool>> IsActiveQuery =
         EF.CompileAsyncQuery((AppDbContext db, Guid sessionId, CancellationToken _) =>
@@ -18,7 +18,8 @@ public sealed class SessionStateCache(IServiceScopeFactory scopes)
     private static readonly SessionState Active = new(true);
     private static readonly SessionState Revoked = new(false);
 
-    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromSeconds(30), capacity: 200_000);
+    // Notices, not the time-to-live, bound how long a change goes unseen (SPEC §7).
+    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust);
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the session.</summary>
     public async ValueTask<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken)
@@ -30,6 +31,15 @@ public sealed class SessionStateCache(IServiceScopeFactory scopes)
 
     /// <summary>Call after the revocation is committed.</summary>
     public void MarkRevoked(IEnumerable<Guid> sessionIds) => _cache.Revoke(sessionIds, Revoked);
+
+    /// <summary>Evicts rather than marks: the notice says the session changed, the database says how.</summary>
+    void IRevocationSubscriber.OnRevoked(RevocationNotice notice)
+    {
+        if (notice.Scope == RevocationScope.Session)
+            _cache.Revoke([notice.SessionId]);
+    }
+
+    void IRevocationSubscriber.Clear() => _cache.Clear();
 
     private sealed record SessionState(bool IsActive);
 }

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -19,27 +20,44 @@ public sealed class HealthController(TimeProvider time) : ControllerBase
     public HealthResponse GetHealth() => new("ok", time.GetUtcNow());
 
     /// <summary>Readiness: PostgreSQL answers a query. 503 while it does not.</summary>
+    /// <remarks>
+    /// `listener` tells whether this node hears revocation notices. While it does not, the node
+    /// trusts its caches for at most REVOCATION_MAX_STALENESS_SECONDS and stays ready: a short
+    /// listener outage is no reason to leave the load balancer.
+    /// </remarks>
     [HttpGet("ready")]
-    [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ReadinessResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    public async Task<IActionResult> GetReadiness([FromServices] NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public async Task<IActionResult> GetReadiness([FromServices] NpgsqlDataSource dataSource, [FromServices] CacheTrust trust, CancellationToken cancellationToken)
     {
+        var listener = trust.IsListening ? ReadinessResponse.Up : ReadinessResponse.Down;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReadinessTimeout);
         try
         {
             await using var command = dataSource.CreateCommand("SELECT 1");
             await command.ExecuteScalarAsync(timeout.Token);
-            return Ok(new HealthResponse("ok", time.GetUtcNow()));
+            return Ok(new ReadinessResponse("ok", time.GetUtcNow(), listener));
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // Pooled connections to a restarted server are dead; drop them so recovery is immediate.
             dataSource.Clear();
             Response.Headers.RetryAfter = "5";
-            return Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: "The database is unavailable.");
+            var problem = ProblemDetailsFactory.CreateProblemDetails(HttpContext, StatusCodes.Status503ServiceUnavailable, "Not ready", detail: "The database is unavailable.");
+            problem.Extensions["listener"] = listener;
+            return new ObjectResult(problem) { StatusCode = problem.Status };
         }
     }
 }
 
 public sealed record HealthResponse(string Status, DateTimeOffset Timestamp);
+
+/// <param name="Status">Always <c>ok</c>.</param>
+/// <param name="Timestamp">The node's clock.</param>
+/// <param name="Listener"><c>up</c> while this node hears revocation notices, <c>down</c> while it does not.</param>
+public sealed record ReadinessResponse(string Status, DateTimeOffset Timestamp, string Listener)
+{
+    public const string Up = "up";
+    public const string Down = "down";
+}

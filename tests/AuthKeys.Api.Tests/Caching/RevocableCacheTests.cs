@@ -90,6 +90,59 @@ public sealed class RevocableCacheTests
         Assert.Equal(1, _loads);
     }
 
+    [Fact]
+    public async Task WhileNoticesMayBeMissedEntriesAreTrustedForTheStalenessBoundAfterTheOutageOrTheirLoad()
+    {
+        var trust = new CacheTrust(TimeSpan.FromSeconds(5), _time);
+        trust.MarkListening();
+        var cache = new RevocableCache<int, string>(TimeSpan.FromMinutes(10), capacity: 1_000, _time, trust);
+        Assert.Equal("old", await cache.GetOrLoadAsync(1, "old", LoadAsync, CancellationToken.None));
+        _time.Advance(TimeSpan.FromMinutes(1)); // long after its load, still good while listening
+
+        trust.MarkDeaf();
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal("old", await cache.GetOrLoadAsync(1, "unused", LoadAsync, CancellationToken.None));
+        trust.MarkDeaf(); // a failed reconnect does not restart the clock
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.Equal("reloaded", await cache.GetOrLoadAsync(1, "reloaded", LoadAsync, CancellationToken.None));
+
+        // Loaded while deaf: 5 s from its load, not from the outage.
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal("reloaded", await cache.GetOrLoadAsync(1, "again", LoadAsync, CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.Equal("again", await cache.GetOrLoadAsync(1, "again", LoadAsync, CancellationToken.None));
+
+        trust.MarkListening();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("again", await cache.GetOrLoadAsync(1, "unused", LoadAsync, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ANewNodeTrustsNothingLongerThanTheBoundUntilItListens()
+    {
+        var cache = new RevocableCache<int, string>(TimeSpan.FromMinutes(10), capacity: 1_000, _time, new CacheTrust(TimeSpan.FromSeconds(5), _time));
+        Assert.Equal("first", await cache.GetOrLoadAsync(1, "first", LoadAsync, CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("second", await cache.GetOrLoadAsync(1, "second", LoadAsync, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClearForgetsEveryEntryAndEveryLoadInFlight()
+    {
+        await LoadAllAsync();
+        var staleLoad = new TaskCompletionSource<string?>();
+        var before = _cache.GetOrLoadAsync(1_000, staleLoad, CountedLoadAsync, CancellationToken.None).AsTask();
+
+        _cache.Clear();
+        staleLoad.SetResult("stale");
+        Assert.Equal("stale", await before);
+
+        Assert.Equal("fresh", await _cache.GetOrLoadAsync(1_000, "fresh", LoadAsync, CancellationToken.None));
+        var loadsBefore = _loads;
+        await LoadAllAsync();
+        Assert.Equal(200, _loads - loadsBefore);
+    }
+
     private async Task LoadAllAsync()
     {
         for (var key = 0; key < 200; key++)

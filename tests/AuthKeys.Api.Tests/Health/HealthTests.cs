@@ -18,6 +18,7 @@ public sealed class HealthTests(AuthKeysApiFactory api) : IClassFixture<AuthKeys
     {
         var body = await (await api.CreateClient().GetAsync(Routes.Ready)).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("ok", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("listener").GetString() is "up" or "down");
     }
 
     [Fact]
@@ -52,11 +53,15 @@ public sealed class ReadinessOutageTests : IAsyncLifetime
         var down = await client.GetAsync(Routes.Ready);
         var problem = await down.ReadProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.DoesNotContain("Exception", problem.ToString(), StringComparison.Ordinal);
+        await Poll.UntilAsync(async () => await _api.CreateClient().GetAsync(Routes.Ready) is var r
+            && (await r.Content.ReadAsStringAsync()).Contains("\"listener\":\"down\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the 503 body reports the revocation listener down");
         // Liveness does not depend on the database.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Health)).StatusCode);
 
         _api.DatabaseProxy.Restore();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Ready)).StatusCode);
+        await NodeFactory.UntilListeningAsync(_api); // and the listener is back, without a restart
     }
 
     [Fact]

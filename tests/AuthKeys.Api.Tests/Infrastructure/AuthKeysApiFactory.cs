@@ -38,6 +38,17 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
 
     public TcpProxy? DatabaseProxy { get; private set; }
 
+    /// <summary>Set to put a proxy between the revocation listener and PostgreSQL that a test can cut.</summary>
+    public bool UseListenerProxy { get; init; }
+
+    public TcpProxy? ListenerProxy { get; private set; }
+
+    /// <summary>
+    /// Set to run this node on another node's database (a second node of one deployment); the
+    /// database is then left to its owner.
+    /// </summary>
+    public AuthKeysApiFactory? SameDatabaseAs { get; init; }
+
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>SQL commands sent through the service's DbContext.</summary>
@@ -48,7 +59,7 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        ConnectionString = SameDatabaseAs?.ConnectionString ?? await TestPostgres.CreateDatabaseAsync();
         var serviceConnection = ConnectionString;
         if (UseDatabaseProxy)
         {
@@ -57,6 +68,12 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
             serviceConnection = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = DatabaseProxy.Port, Timeout = 2 }.ConnectionString;
         }
         Settings.TryAdd("ConnectionStrings:Default", serviceConnection);
+        if (UseListenerProxy)
+        {
+            var target = new NpgsqlConnectionStringBuilder(ConnectionString);
+            ListenerProxy = TcpProxy.Start(target.Host!, target.Port);
+            Settings.TryAdd("ConnectionStrings:Listener", new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = ListenerProxy.Port, Timeout = 2 }.ConnectionString);
+        }
         _ = Server; // Start now: migrations run, configuration is validated.
     }
 
@@ -110,7 +127,8 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
     {
         await DisposeAsync();
         DatabaseProxy?.Dispose();
-        if (ConnectionString.Length > 0)
+        ListenerProxy?.Dispose();
+        if (ConnectionString.Length > 0 && SameDatabaseAs is null)
             await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 }

@@ -1,5 +1,6 @@
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Auth;
+using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -22,6 +23,7 @@ public static class AuthenticationExtensions
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<SessionStateCache>();
+        services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<SessionStateCache>());
         services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<RefreshGraceCache>();
         services.AddScoped<SessionService>();

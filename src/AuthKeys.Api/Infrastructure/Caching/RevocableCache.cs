@@ -12,14 +12,17 @@ namespace AuthKeys.Api.Infrastructure.Caching;
 /// Each entry lives a random 75–100% of <paramref name="timeToLive"/>. Entries loaded together (all
 /// keys in use after a restart) would otherwise expire together and be reloaded together once per
 /// time-to-live, for as long as they stay in use: a burst of queries every minute instead of a trickle.
+/// Revocations made on other nodes arrive as notices (<see cref="RevocationListener"/>); while they
+/// may be missed, <paramref name="trust"/> shortens every entry's life.
 /// </remarks>
-public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity, TimeProvider? time = null)
+public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity, TimeProvider? time = null, CacheTrust? trust = null)
     where TKey : notnull
     where TValue : class
 {
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     private readonly ConcurrentDictionary<TKey, Task<TValue?>> _loading = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly CacheTrust _trust = trust ?? CacheTrust.AlwaysListening;
     private long _revocations;
 
     /// <summary>
@@ -31,8 +34,12 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     /// </summary>
     public ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > _time.GetTimestamp())
-            return new ValueTask<TValue?>(entry.Value);
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            var now = _time.GetTimestamp();
+            if (entry.ExpiresAt > now && _trust.Trusts(entry.StoredAt, now))
+                return new ValueTask<TValue?>(entry.Value);
+        }
 
         if (!_loading.TryGetValue(key, out var loading))
         {
@@ -57,6 +64,14 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
             else
                 Store(key, replacement);
         }
+    }
+
+    /// <summary>Forgets every entry, and every load in flight: for when revocations may have been missed.</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _revocations);
+        _loading.Clear();
+        _entries.Clear();
     }
 
     private async Task LoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, TaskCompletionSource<TValue?> completion)
@@ -84,8 +99,8 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
         var now = _time.GetTimestamp();
         var lifetime = (long)(timeToLive.TotalSeconds * _time.TimestampFrequency);
         BoundedDictionary.MakeRoom(_entries, capacity, now, static (entry, now) => entry.ExpiresAt <= now);
-        _entries[key] = new Entry(value, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1));
+        _entries[key] = new Entry(value, now, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1));
     }
 
-    private sealed record Entry(TValue Value, long ExpiresAt);
+    private sealed record Entry(TValue Value, long StoredAt, long ExpiresAt);
 }

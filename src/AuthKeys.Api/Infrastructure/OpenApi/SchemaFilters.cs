@@ -63,6 +63,9 @@ internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
                 concrete.Required.Add(name);
         }
 
+        if (context.Type == typeof(Health.ReadinessResponse) && concrete.Properties is { } readiness && readiness.TryGetValue("listener", out var property) && property is OpenApiSchema listener)
+            listener.Enum = [JsonValue.Create(Health.ReadinessResponse.Up), JsonValue.Create(Health.ReadinessResponse.Down)];
+
         if (CallerTypes.TryGetValue(context.Type, out var type))
         {
             concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();

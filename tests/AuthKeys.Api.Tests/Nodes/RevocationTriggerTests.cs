@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using AuthKeys.Api.Tests.Infrastructure;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.Nodes;
+
+/// <summary>
+/// What the database triggers announce, heard the way a node hears it (a LISTENing connection):
+/// every change that ends or narrows a credential, at commit, and nothing for the writes that happen
+/// all day long (last-used times, failed-login counters, refreshes).
+/// </summary>
+public sealed class RevocationTriggerTests(AuthKeysApiFactory api) : IClassFixture<AuthKeysApiFactory>, IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> _notices = new();
+    private NpgsqlConnection _listener = null!;
+
+    public async Task InitializeAsync()
+    {
+        _listener = api.OpenDatabase();
+        _listener.Notification += (_, e) => _notices.Enqueue(e.Payload);
+        await SqlAsync(_listener, "LISTEN authkeys_revocations");
+        // A new listener may still be handed notices committed just before its LISTEN (the previous test's).
+        await DrainAsync();
+    }
+
+    public async Task DisposeAsync() => await _listener.DisposeAsync();
+
+    [Fact]
+    public async Task ARevokedKeyIsAnnouncedByItsHashAndItsUseIsNot()
+    {
+        var client = api.CreateClient();
+        var account = await client.SignupAsync();
+        var key = await client.CreateKeyAsync(account.AccessToken);
+        await using var db = api.OpenDatabase();
+        await SqlAsync(db, $"UPDATE api_keys SET last_used_at = now(), updated_at = now() WHERE id = '{key.Id}'");
+        await SqlAsync(db, $"UPDATE users SET failed_login_count = failed_login_count + 1 WHERE id = '{account.UserId}'");
+        Assert.Equal([], await DrainAsync());
+
+        var revoke = new HttpRequestMessage(HttpMethod.Delete, Routes.Key(key.Id)) { Headers = { Authorization = new("Bearer", account.AccessToken) } };
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(revoke)).StatusCode);
+
+        Assert.Equal(["k:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(key.Key)))], await DrainAsync());
+    }
+
+    [Fact]
+    public async Task AnEndedSessionIsAnnouncedAndARefreshIsNot()
+    {
+        var client = api.CreateClient();
+        var account = await client.SignupAsync();
+        var sessionId = Tokens.Payload(account.AccessToken).GetProperty("sid").GetString();
+        var rotated = await (await client.PostAsJsonAsync(Routes.Refresh, new { refreshToken = account.RefreshToken })).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal([], await DrainAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostWithTokenAsync(Routes.Logout, rotated.GetProperty("accessToken").GetString()!)).StatusCode);
+
+        Assert.Equal([$"s:{sessionId}"], await DrainAsync());
+    }
+
+    [Fact]
+    public async Task DeactivatingOrDeletingAUserAnnouncesItsOpenSessionsAndKeys()
+    {
+        var client = api.CreateClient();
+        var account = await client.SignupAsync();
+        var key = await client.CreateKeyAsync(account.AccessToken);
+        var expected = new[] { $"s:{Tokens.Payload(account.AccessToken).GetProperty("sid").GetString()}", "k:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(key.Key))) };
+        await using var db = api.OpenDatabase();
+
+        await SqlAsync(db, $"UPDATE users SET is_active = false WHERE id = '{account.UserId}'");
+        Assert.Equal(expected.Order(), (await DrainAsync()).Order());
+
+        await SqlAsync(db, $"DELETE FROM users WHERE id = '{account.UserId}'");
+        Assert.Equal(expected.Order(), (await DrainAsync()).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task AChangeThatRollsBackIsNotAnnounced()
+    {
+        var client = api.CreateClient();
+        var account = await client.SignupAsync();
+        await using var db = api.OpenDatabase();
+        await using (var transaction = await db.BeginTransactionAsync())
+        {
+            await SqlAsync(db, $"UPDATE sessions SET revoked_at = now() WHERE user_id = '{account.UserId}'");
+            await transaction.RollbackAsync();
+        }
+        Assert.Equal([], await DrainAsync());
+    }
+
+    /// <summary>Everything announced so far.</summary>
+    private async Task<List<string>> DrainAsync()
+    {
+        // Npgsql raises notices it reads while running a command. The listening backend learns of a
+        // commit by a signal, so give it a moment before the second round trip.
+        await SqlAsync(_listener, "SELECT 1");
+        await Task.Delay(100);
+        await SqlAsync(_listener, "SELECT 1");
+        var drained = new List<string>();
+        while (_notices.TryDequeue(out var notice))
+            drained.Add(notice);
+        return drained;
+    }
+
+    private static async Task SqlAsync(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Users;
+using Npgsql;
+
+namespace AuthKeys.Api.Tests.Nodes;
+
+/// <summary>
+/// Two nodes of one deployment (two app hosts on one database). Cached state is trusted for an
+/// hour and cached for minutes here, so only a revocation notice can make node B refuse in time.
+/// </summary>
+public sealed class TwoNodeRevocationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private readonly AuthKeysApiFactory _a = NodeFactory.Create(null, ("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
+    private AuthKeysApiFactory _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)_a).InitializeAsync();
+        _b = NodeFactory.Create(_a, ("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
+        await ((IAsyncLifetime)_b).InitializeAsync();
+        await NodeFactory.UntilListeningAsync(_a);
+        await NodeFactory.UntilListeningAsync(_b);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)_b).DisposeAsync();
+        await ((IAsyncLifetime)_a).DisposeAsync();
+    }
+
+    [Fact]
+    public async Task KeyRevokedOnNodeAIsRefusedByNodeBRightAfter()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var key = await a.CreateKeyAsync(account.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode); // now cached on B
+
+        var revoke = new HttpRequestMessage(HttpMethod.Delete, Routes.Key(key.Id)) { Headers = { Authorization = new("Bearer", account.AccessToken) } };
+        Assert.Equal(HttpStatusCode.OK, (await a.SendAsync(revoke)).StatusCode);
+
+        await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the key node A revoked");
+    }
+
+    [Fact]
+    public async Task SessionEndedByLogoutOnNodeAIsRefusedByNodeBRightAfter()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PostWithTokenAsync(Routes.Logout, account.AccessToken)).StatusCode);
+
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the access token of a session node A ended");
+    }
+
+    [Fact]
+    public async Task LogoutAllOnNodeAEndsEverySessionOnNodeB()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var second = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, second)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PostWithTokenAsync(Routes.LogoutAll, account.AccessToken)).StatusCode);
+
+        foreach (var token in new[] { account.AccessToken, second })
+        {
+            await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, token)).StatusCode == HttpStatusCode.Unauthorized,
+                Bound, "node B refuses every session node A ended with logout-all");
+        }
+    }
+
+    [Fact]
+    public async Task ReusedRefreshTokenOnNodeARevokesTheSessionOnNodeB()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var rotated = await (await a.PostAsJsonAsync(Routes.Refresh, new { refreshToken = account.RefreshToken })).ReadJsonAsync(HttpStatusCode.OK);
+        var access = rotated.GetProperty("accessToken").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, access)).StatusCode);
+
+        // The spent token again, with no grace window: theft, the whole session ends.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await a.PostAsJsonAsync(Routes.Refresh, new { refreshToken = account.RefreshToken })).StatusCode);
+
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, access)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses a session revoked by reuse detection on node A");
+    }
+
+    [Fact]
+    public async Task UserDeactivatedOnNodeAIsRefusedEverywhereOnNodeB()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var key = await a.CreateKeyAsync(account.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+
+        await _a.WithServicesAsync<UserAccounts>(users => users.DeactivateAsync(account.UserId, CancellationToken.None));
+
+        await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the key of a user deactivated on node A");
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the session of a user deactivated on node A");
+    }
+
+    [Fact]
+    public async Task RevocationsMadeDirectlyInSqlAreSeenByBothNodes()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var key = await a.CreateKeyAsync(account.AccessToken);
+        foreach (var client in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+        }
+
+        await using (var db = _a.OpenDatabase())
+        {
+            await using var command = new NpgsqlCommand(
+                "UPDATE api_keys SET revoked_at = now(), is_active = false WHERE id = @key; UPDATE sessions SET revoked_at = now() WHERE user_id = @user", db);
+            command.Parameters.AddWithValue("key", key.Id);
+            command.Parameters.AddWithValue("user", account.UserId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        foreach (var client in new[] { a, b })
+        {
+            await Poll.UntilAsync(async () => (await client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
+                Bound, "a key revoked in SQL is refused");
+            await Poll.UntilAsync(async () => (await client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode == HttpStatusCode.Unauthorized,
+                Bound, "a session revoked in SQL is refused");
+        }
+    }
+}
