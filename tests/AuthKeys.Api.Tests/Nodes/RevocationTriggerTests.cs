@@ -90,6 +90,21 @@ public sealed class RevocationTriggerTests(AuthKeysApiFactory api) : IClassFixtu
         Assert.Equal([], await DrainAsync());
     }
 
+    [Fact]
+    public async Task EveryKeyColumnButItsLastUseIsWatched()
+    {
+        await using var db = api.OpenDatabase();
+        var columns = await db.ReadColumnAsync(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'api_keys' AND column_name NOT IN ('last_used_at', 'updated_at') ORDER BY 1");
+        var watched = await db.ReadColumnAsync(
+            "SELECT a.attname FROM pg_trigger t JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr) WHERE t.tgname = 'api_keys_notify_update' ORDER BY 1");
+        var definition = (await db.ReadColumnAsync("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'api_keys_notify_update'")).Single();
+
+        // A column added to api_keys must be added to the trigger (by a new migration), or a change to it would not reach other nodes.
+        Assert.Equal(columns, watched);
+        Assert.All(columns, column => Assert.Contains($"old.{column}", definition, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Everything announced so far.</summary>
     private async Task<List<string>> DrainAsync()
     {
