@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
@@ -44,23 +45,25 @@ public sealed class ApiKeyAuthenticationHandler(
             return Throttled;
         }
         if (values.Count != 1 || !ApiKeyFormat.IsWellFormed(values[0]))
-        {
-            throttle.RecordFailure(address);
-            return Malformed;
-        }
+            return await FailAsync(address, Malformed);
 
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(values[0], hash);
         var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
-        {
-            throttle.RecordFailure(address);
-            return Invalid;
-        }
+            return await FailAsync(address, Invalid);
 
         usage.Record(key.KeyId, now);
         return AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name));
+    }
+
+    private async Task<AuthenticateResult> FailAsync(IPAddress address, AuthenticateResult failure)
+    {
+        if (!await throttle.RecordFailureAsync(address))
+            return failure;
+        Context.Items[ThrottledMarker] = ThrottledMarker;
+        return Throttled;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -2,27 +2,68 @@ using System.Collections.Concurrent;
 using System.Net;
 using AuthKeys.Api.Infrastructure.Security;
 using Microsoft.Extensions.Options;
+using RedisRateLimiting;
+using StackExchange.Redis;
 
 namespace AuthKeys.Api.ApiKeys;
 
 /// <summary>
 /// Counts failed API-key attempts per client IP in one-minute windows. Past
 /// APIKEY_FAILURES_PER_MINUTE that IP gets 429 for the rest of the window, so nobody can scan for
-/// keys at full speed. Only failing addresses have an entry: a successful request costs one lookup.
+/// keys at full speed. Only failing addresses have an entry: a successful request costs two lookups.
+/// With REDIS_URL set, failures are counted in Redis for every node together: a failure costs a
+/// round trip, a success still none (a node learns that an address is over the limit from the
+/// failure that takes it there, so every node refuses it by its next failure at the latest).
 /// </summary>
-public sealed class ApiKeyFailureThrottle(IOptions<ThrottlingOptions> options, TimeProvider time)
+public sealed class ApiKeyFailureThrottle(IOptions<ThrottlingOptions> options, SharedCounterStore counters, TimeProvider time)
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private const int SweepThreshold = 10_000;
 
     private readonly ConcurrentDictionary<IPAddress, Failures> _failures = new();
+    private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _blockedUntil = new();
     private readonly int _limit = options.Value.ApiKeyFailuresPerMinute;
 
     // TryGetValue is lock-free; IsEmpty and Count would take every lock of the dictionary.
     public bool IsBlocked(IPAddress address) =>
-        _failures.TryGetValue(address, out var failures) && failures.Window == CurrentWindow() && failures.Count >= _limit;
+        (_failures.TryGetValue(address, out var failures) && failures.Window == CurrentWindow() && failures.Count >= _limit)
+        || (_blockedUntil.TryGetValue(address, out var until) && until > time.GetUtcNow());
 
-    public void RecordFailure(IPAddress address)
+    /// <summary>Counts a failed attempt; true when the attempt itself is over the limit (answer 429).</summary>
+    public async ValueTask<bool> RecordFailureAsync(IPAddress address)
+    {
+        if (counters.Available is { } redis)
+        {
+            try
+            {
+                using var limiter = new RedisFixedWindowRateLimiter<string>($"authkeys:apikey-failures:{address}",
+                    new RedisFixedWindowRateLimiterOptions { PermitLimit = _limit, Window = Window, ConnectionMultiplexerFactory = () => redis });
+                using var lease = await limiter.AcquireAsync();
+                if (lease.IsAcquired && !(lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var remaining) && remaining <= 0))
+                    return false;
+                var retryAfter = SharedOrLocalRateLimiter.RetryAfterSeconds(lease) ?? (int)Window.TotalSeconds;
+                var now = time.GetUtcNow();
+                _blockedUntil[address] = now.AddSeconds(Math.Max(1, retryAfter));
+                if (_blockedUntil.Count > SweepThreshold)
+                {
+                    foreach (var (key, until) in _blockedUntil)
+                    {
+                        if (until <= now)
+                            _blockedUntil.TryRemove(key, out _);
+                    }
+                }
+                return !lease.IsAcquired;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                counters.ReportFailure(e);
+            }
+        }
+        RecordLocally(address);
+        return false;
+    }
+
+    private void RecordLocally(IPAddress address)
     {
         var window = CurrentWindow();
         _failures.AddOrUpdate(address, static (_, window) => new Failures(window, 1),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Security;
 
 namespace AuthKeys.Api.Tests.Configuration;
 
@@ -16,6 +17,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("DATABASE_URL", "mysql://nope", "DATABASE_URL must look like postgres://")]
     [InlineData("TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES must be a comma-separated list")]
     [InlineData("AUTH_RATE_LIMIT_PER_MINUTE", "0", "AUTH_RATE_LIMIT_PER_MINUTE must be a whole number")]
+    [InlineData("REDIS_URL", "http://cache:6379", "REDIS_URL must look like redis://")]
+    [InlineData("REDIS_URL", "redis://cache:6379/not-a-number", "REDIS_URL must look like redis://")]
+    [InlineData("REVOCATION_MAX_STALENESS_SECONDS", "0", "REVOCATION_MAX_STALENESS_SECONDS must be a whole number from 1 to 3600")]
     public async Task ABadValueStopsStartupWithOneLineNamingTheVariable(string variable, string value, string expected)
     {
         var (exitCode, error) = await RunServiceAsync(new() { [variable] = value });
@@ -43,6 +47,21 @@ public sealed class ConfigurationValidationTests
     {
         Assert.True(DurationParser.TryParse(text, out var value));
         Assert.Equal(TimeSpan.FromSeconds(seconds), value);
+    }
+
+    [Theory]
+    [InlineData("redis://cache.internal", "cache.internal", 6379, null, null, false, null)]
+    [InlineData("redis://:s%40cret@cache:6380/2", "cache", 6380, null, "s@cret", false, 2)]
+    [InlineData("rediss://app:pw@cache.example.com:6390", "cache.example.com", 6390, "app", "pw", true, null)]
+    [InlineData("cache:6381,password=pw,ssl=true", "cache", 6381, null, "pw", true, null)]
+    public void RedisUrlsAndConfigurationStringsAreBothUnderstood(string value, string host, int port, string? user, string? password, bool ssl, int? database)
+    {
+        var options = RedisOptions.Parse(value)!;
+        var endpoint = Assert.IsType<System.Net.DnsEndPoint>(Assert.Single(options.EndPoints));
+        Assert.Equal((host, port), (endpoint.Host, endpoint.Port));
+        Assert.Equal((user, password, ssl, database), (options.User, options.Password, options.Ssl, options.DefaultDatabase));
+        // Never wait for Redis: the node counts alone while it is away.
+        Assert.False(options.AbortOnConnectFail);
     }
 
     [Theory]

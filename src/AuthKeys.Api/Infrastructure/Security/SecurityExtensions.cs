@@ -20,6 +20,9 @@ public static class SecurityExtensions
     public static IServiceCollection AddAuthKeysSecurity(this IServiceCollection services)
     {
         services.AddEnvironmentOptions<ThrottlingOptions>((options, env, _) => ThrottlingOptions.Bind(options, env));
+        services.AddEnvironmentOptions<RedisOptions>((options, env, _) => RedisOptions.Bind(options, env));
+        services.AddSingleton<SharedCounterStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedCounterStore>());
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, ConfigureRateLimiter>();
         services.AddRateLimiter(_ => { });
         services.AddSingleton<IConfigureOptions<ForwardedHeadersOptions>, ConfigureForwardedHeaders>();
@@ -63,19 +66,20 @@ public static class SecurityExtensions
         endpoint?.Metadata.GetMetadata<ControllerActionDescriptor>()?.Parameters
             .Any(p => p.BindingInfo?.BindingSource == BindingSource.Body) == true;
 
-    private sealed class ConfigureRateLimiter(IOptions<ThrottlingOptions> throttling) : IConfigureOptions<RateLimiterOptions>
+    private sealed class ConfigureRateLimiter(IOptions<ThrottlingOptions> throttling, SharedCounterStore counters) : IConfigureOptions<RateLimiterOptions>
     {
         public void Configure(RateLimiterOptions options)
         {
             var perMinute = throttling.Value.AuthRequestsPerMinute;
-            options.AddPolicy(AuthPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+            // Counted in Redis when REDIS_URL is set, so the limit holds for the deployment, not per node.
+            options.AddPolicy(AuthPolicy, context => RateLimitPartition.Get(
                 ClientAddress.Of(context),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                address => new SharedOrLocalRateLimiter($"authkeys:auth:{address}", perMinute, TimeSpan.FromMinutes(1), counters)));
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                var retryAfter = SharedOrLocalRateLimiter.RetryAfterSeconds(context.Lease) ?? 60;
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask; // The status-code page writes the problem body.
             };
         }
