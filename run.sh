@@ -4,11 +4,13 @@
 # With a database configured (DATABASE_URL, ConnectionStrings__Default or DB_HOST, in the
 # environment or in .env) it uses that one. Otherwise it starts a private PostgreSQL and keeps it
 # for the next run: `docker compose` where a Docker engine answers, else this machine's own
-# PostgreSQL binaries with data in .data/postgres.
+# PostgreSQL binaries with data in .data/postgres. Likewise without REDIS_URL it starts a private
+# Redis (docker compose, else this machine's redis-server) for the shared rate-limit counters, or
+# runs without one (limits are then counted per process, which is all one process needs).
 #
-#   ./run.sh          run the API (Ctrl-C stops it; the database keeps running)
-#   ./run.sh db       only start the private database (used by bench/run.sh)
-#   ./run.sh stop     stop the private database
+#   ./run.sh          run the API (Ctrl-C stops it; the database and Redis keep running)
+#   ./run.sh db       only start the private database and Redis (used by bench/run.sh)
+#   ./run.sh stop     stop them
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -18,6 +20,7 @@ if [ -f .env ]; then set -a; . ./.env; set +a; fi
 data="$root/.data"
 pg_data="$data/postgres"
 pg_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
+redis_port="${AUTHKEYS_DEV_REDIS_PORT:-56379}"
 
 have_docker() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
@@ -69,16 +72,42 @@ start_docker_postgres() {
   export DB_HOST=127.0.0.1 DB_PORT="$pg_port" DB_USERNAME=postgres DB_PASSWORD=postgres DB_NAME=authkeys
 }
 
+start_local_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "No REDIS_URL and no redis-server: rate limits are counted by this process alone (fine for one node)."
+    return
+  fi
+  mkdir -p "$data/redis"
+  if ! redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
+    echo "Starting Redis on 127.0.0.1:$redis_port"
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$data/redis" --daemonize yes \
+      --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log" --save "" --appendonly no
+  fi
+  export REDIS_URL="redis://127.0.0.1:$redis_port"
+}
+
+start_docker_redis() {
+  echo "Starting Redis with docker compose on 127.0.0.1:$redis_port"
+  docker compose up -d --wait redis
+  export REDIS_URL="redis://127.0.0.1:$redis_port"
+}
+
 if [ "${1:-}" = stop ]; then
   if [ -f "$pg_data/PG_VERSION" ]; then
     as_pg_user "$(find_pg_bin)/pg_ctl" -D "$pg_data" -m fast stop || true
   fi
-  if have_docker; then docker compose stop postgres || true; fi
+  if [ -f "$data/redis/redis.pid" ]; then
+    redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  fi
+  if have_docker; then docker compose stop postgres redis || true; fi
   exit 0
 fi
 
 if [ -z "${DATABASE_URL:-}${ConnectionStrings__Default:-}${DB_HOST:-}" ] || [ "${1:-}" = db ]; then
   if have_docker; then start_docker_postgres; else start_local_postgres; fi
+fi
+if [ -z "${REDIS_URL:-}" ]; then
+  if have_docker; then start_docker_redis; else start_local_redis; fi
 fi
 [ "${1:-}" = db ] && exit 0
 
