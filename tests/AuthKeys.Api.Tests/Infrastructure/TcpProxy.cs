@@ -7,7 +7,8 @@ namespace AuthKeys.Api.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP relay in front of PostgreSQL. <see cref="Cut"/> makes the database unreachable
 /// for the service (existing connections drop, new ones are refused) without disturbing the
-/// server other test classes share; <see cref="Restore"/> brings it back.
+/// server other test classes share; <see cref="Restore"/> brings it back. <see cref="Freeze"/> is
+/// the silent kind of outage, a network partition: connections stay open and nothing arrives.
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed class TcpProxy : IDisposable
     private readonly string _targetHost;
     private readonly int _targetPort;
     private volatile bool _cut;
+    private volatile bool _frozen;
 
     private TcpProxy(string targetHost, int targetPort)
     {
@@ -42,7 +44,14 @@ public sealed class TcpProxy : IDisposable
         _open.Clear();
     }
 
-    public void Restore() => _cut = false;
+    /// <summary>Bytes in either direction are dropped from now on; no connection is closed.</summary>
+    public void Freeze() => _frozen = true;
+
+    public void Restore()
+    {
+        _cut = false;
+        _frozen = false;
+    }
 
     private async Task AcceptLoopAsync()
     {
@@ -75,8 +84,8 @@ public sealed class TcpProxy : IDisposable
             _open[inbound] = 0;
             _open[outbound] = 0;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var up = inbound.GetStream().CopyToAsync(outbound.GetStream(), linked.Token);
-            var down = outbound.GetStream().CopyToAsync(inbound.GetStream(), linked.Token);
+            var up = PumpAsync(inbound.GetStream(), outbound.GetStream(), linked.Token);
+            var down = PumpAsync(outbound.GetStream(), inbound.GetStream(), linked.Token);
             await Task.WhenAny(up, down);
             await linked.CancelAsync();
         }
@@ -89,6 +98,17 @@ public sealed class TcpProxy : IDisposable
             _open.TryRemove(inbound, out _);
             _open.TryRemove(outbound, out _);
             inbound.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (!_frozen)
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 

@@ -82,6 +82,27 @@ public sealed class ListenerOutageTests : IAsyncLifetime
         await NodeFactory.UntilListeningAsync(_b);
     }
 
+    [Fact]
+    public async Task AListenerConnectionThatSilentlyStopsAnsweringIsNoticed()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var key = await a.CreateKeyAsync(account.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+
+        // A partition: nothing is closed, the notice below is simply never delivered.
+        _b.ListenerProxy!.Freeze();
+        await using (var db = _a.OpenDatabase())
+            await ExecuteAsync(db, $"UPDATE api_keys SET revoked_at = now(), is_active = false WHERE id = '{key.Id}'");
+
+        await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(40), "node B stops trusting its cache once its silent listener is found dead");
+        Assert.Equal("down", await NodeFactory.ListenerStateAsync(_b));
+
+        _b.ListenerProxy.Restore();
+        await NodeFactory.UntilListeningAsync(_b);
+    }
+
     private async Task<List<string>> ListenerBackendsAsync()
     {
         await using var db = _a.OpenDatabase();

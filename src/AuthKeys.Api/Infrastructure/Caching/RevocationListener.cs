@@ -26,16 +26,17 @@ public sealed class RevocationOptions
             env.Problem("ConnectionStrings__Listener", "is not a valid PostgreSQL connection string");
             return;
         }
-        // Outside the pool (a LISTEN belongs to one session, and pooled connections are reset), named
-        // so that operators can find it in pg_stat_activity, and pinged while idle so that a dead
-        // connection is noticed (a protocol-level sync, not a query).
+        // Outside the pool (a LISTEN belongs to one session, and pooled connections are reset), and
+        // named so that operators can find it in pg_stat_activity. A closed or terminated connection
+        // fails the wait at once; one that silently stops answering (a network partition) is found
+        // by Npgsql's ping after 2 s of silence (a protocol-level sync, not a query): without it, a
+        // node would trust its caches for as long as the partition lasts (a test freezes the link).
         builder.ApplicationName = "authkeys-listener";
         builder.Pooling = false;
         builder.Multiplexing = false;
         builder.MaxAutoPrepare = 0;
         if (builder.KeepAlive == 0)
             builder.KeepAlive = 2;
-        builder.TcpKeepAlive = true;
         options.ConnectionString = builder.ConnectionString;
     }
 }
