@@ -3,8 +3,8 @@
 # 127.0.0.1, then drives each scenario with wrk and prints scenario, req/s, p50, p99, errors and
 # req/s as a ratio of GET /health from the same run (10,000 keys: as a ratio of 1 key). Every
 # loop is bounded; the run ends by itself in about 4 minutes. Results also go to
-# bench/results/latest.md. bench/reference.sh measures the stock ASP.NET Core Identity endpoints
-# the same way.
+# bench/results/latest.md. At the end, bench/nodes.sh measures the two-node revocation delay.
+# bench/reference.sh measures the stock ASP.NET Core Identity endpoints the same way.
 #
 #   bench/run.sh                 default durations (four 3 s runs a scenario, each right after a /health run, 30 s login storm)
 #   BENCH_ROUNDS=2 bench/run.sh  fewer rounds
@@ -137,6 +137,11 @@ awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", 
      END { for (n in rss) if (rss[n] >= 1024) printf "%6d MB  %s\n", rss[n] / 1024, n }' "/proc/$api_pid/smaps" \
   | sort -rn > "$out/memory.txt"
 
+echo "== two nodes: revocation delay (bench/nodes.sh)"
+kill $api_pid 2>/dev/null || true
+BENCH_SKIP_BUILD=1 BENCH_PORT=$((port + 10)) bench/nodes.sh > "$out/nodes.log" 2>&1 \
+  || { echo "!! the two-node run failed:" >&2; tail -n 20 "$out/nodes.log" >&2; exit 1; }
+
 # Each against the /health runs beside it, so that drift between the two phases cancels out.
 storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f", a / b }')
 {
@@ -148,5 +153,7 @@ storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f"
   echo "- 10,000 keys vs 1 key: $many_keys_ratio (req/s with each request sending the next of 10,000 keys, over the same with one key, in alternating runs; target: within 5%)"
   echo "- API-key req/s during the login storm vs idle: $storm_vs_idle (target: at least 0.30); logins/s during the storm: $storm_logins"
   echo "- server RSS after the run: ${rss_mb} MB (target: at most 150 MB)"
+  echo "- two nodes on one database, from the revoking response on A to the first refusal on B (target: p99 under 1 s):"
+  sed 's/^/  - /' "$out/nodes.md"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, median of $rounds ${seconds}s runs per scenario, each right after a /health run, on the same cores as the service; migrations applied by \`migrate\` before start-up"
 } | tee "$out/latest.md"

@@ -1,14 +1,19 @@
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/run.sh)
+// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- revocation-delay URL_A URL_B 100   (for bench/nodes.sh)
 if (args is ["keys", var countText] && int.TryParse(countText, out var count))
 {
     using var output = new StreamWriter(Console.OpenStandardOutput());
     for (var i = 0; i < count; i++)
         output.WriteLine(ApiKeyFormat.Generate());
-    return;
+    return 0;
 }
+if (args is ["revocation-delay", var nodeA, var nodeB, var trialsText] && int.TryParse(trialsText, out var trials))
+    return await RevocationDelay.RunAsync(new Uri(nodeA), new Uri(nodeB), trials);
 
-BenchmarkSwitcher.FromAssembly(typeof(AuthKeys.Benchmarks.HotPathBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
+return 0;

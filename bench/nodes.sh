@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Two-node benchmark: two API processes (Release, 127.0.0.1) on one PostgreSQL, and the revocation
+# delay between them: a key or session in use on node B is revoked through node A, and B is asked
+# again until it refuses; p50 / p99 / max over BENCH_TRIALS trials (default 200) of each. Bounded:
+# a trial gives up after 10 s. bench/run.sh runs it at its end; it also runs on its own.
+#
+#   bench/nodes.sh
+#   BENCH_TRIALS=100 bench/nodes.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+trials="${BENCH_TRIALS:-200}"
+port_a="${BENCH_PORT:-3100}"
+port_b=$((port_a + 1))
+out="$root/bench/results"
+mkdir -p "$out"
+base="http://127.0.0.1:$port_a"  # for wait_until_up
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "== building Release"
+  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
+  dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null
+fi
+
+echo "== starting PostgreSQL, migrating"
+start_database authkeys_nodes
+export ASPNETCORE_ENVIRONMENT=Production
+export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_nodes
+(cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/nodes-migrate.log" 2>&1 || { echo "!! migrating failed:" >&2; tail -n 20 "$out/nodes-migrate.log" >&2; exit 1; }
+export DB_MIGRATE_ON_STARTUP=false
+export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+
+echo "== starting node A on :$port_a and node B on :$port_b"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for port in "$port_a" "$port_b"; do
+  (cd "$out/api" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' \
+    dotnet AuthKeys.Api.dll) > "$out/node-$port.log" 2>&1 &
+  pids+=($!)
+done
+for port in "$port_a" "$port_b"; do
+  base="http://127.0.0.1:$port" wait_until_up "$out/node-$port.log"
+  for _ in $(seq 1 40); do
+    [ "$(curl -sf "http://127.0.0.1:$port/health/ready" | jq -r .listener)" = up ] && break
+    sleep 0.25
+  done
+done
+
+echo "== revocation delay, $trials trials each"
+dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll revocation-delay \
+  "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" "$trials" | tee "$out/nodes.md"
