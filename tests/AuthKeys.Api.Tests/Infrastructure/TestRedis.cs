@@ -38,17 +38,18 @@ public static class TestRedis
         if (FindServer() is { } binary)
         {
             var port = FreePort();
-            var start = new ProcessStartInfo(binary, ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""])
-            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-            var process = Process.Start(start)!;
+            // A watchdog shell stops the server once this test host is gone, however it ended: a
+            // host killed by the runner never gets to run its exit handlers.
+            var script = $"'{binary}' --port {port} --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile '' & server=$!; "
+                + $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill $server; wait $server";
+            var process = Process.Start(new ProcessStartInfo("sh", ["-c", script])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetTempPath(),
+            })!;
             _ = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                process.Kill();
-                process.WaitForExit(5000);
-            };
             await WaitForAsync("127.0.0.1", port);
             return new DnsEndPoint("127.0.0.1", port);
         }
