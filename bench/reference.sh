@@ -33,7 +33,7 @@ trap 'kill $app_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/app.log"
 
 email="reference-$RANDOM@example.com"
-password="Password123!"
+password="Tangerine-Kite-42"
 curl -sf -X POST "$base/register" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}"
 token=$(curl -sf -X POST "$base/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .accessToken)
 

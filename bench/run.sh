@@ -55,7 +55,7 @@ trap 'kill $api_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/api.log"
 
 email="bench-$RANDOM@example.com"
-password="Password123!"
+password="Tangerine-Kite-42"
 signup=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}")
 token=$(echo "$signup" | jq -r .accessToken)
 user_id=$(echo "$signup" | jq -r .user.id)

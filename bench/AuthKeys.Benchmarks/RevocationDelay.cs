@@ -20,7 +20,7 @@ public static class RevocationDelay
         using var a = new HttpClient { BaseAddress = nodeA };
         using var b = new HttpClient { BaseAddress = nodeB };
         var email = $"bench-nodes-{Guid.NewGuid():N}@example.com";
-        const string password = "Password123!";
+        const string password = "Tangerine-Kite-42";
         var signup = await ReadAsync(await a.PostAsJsonAsync("/auth/signup", new { email, password }));
         var owner = signup.GetProperty("accessToken").GetString()!;
 

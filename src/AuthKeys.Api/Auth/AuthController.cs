@@ -36,7 +36,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
             UpdatedAt = now,
         };
         db.Users.Add(user);
-        var tokens = sessions.Open(user);
+        var tokens = sessions.Open(user, SessionOrigin.Of(HttpContext));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -75,7 +75,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         }
 
         LoginThrottle.RecordSuccess(user);
-        var tokens = sessions.Open(user);
+        var tokens = sessions.Open(user, SessionOrigin.Of(HttpContext));
         await db.SaveChangesAsync(cancellationToken);
         return Ok(ToAuthResponse(user, tokens));
     }

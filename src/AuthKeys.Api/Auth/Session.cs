@@ -13,9 +13,20 @@ public sealed class Session
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When its refresh token was last exchanged; null until the first refresh.</summary>
+    public DateTimeOffset? LastRefreshedAt { get; set; }
+
+    /// <summary>The User-Agent of the request that opened it, cut to <see cref="DetailMaxLength"/>.</summary>
+    public string? UserAgent { get; set; }
+
+    /// <summary>The client address of the request that opened it, as the rate limiter sees it.</summary>
+    public string? IpAddress { get; set; }
+
     public DateTimeOffset? RevokedAt { get; set; }
 
     public List<RefreshToken> RefreshTokens { get; } = [];
+
+    public const int DetailMaxLength = 256;
 }
 
 /// <summary>

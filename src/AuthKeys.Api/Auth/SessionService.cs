@@ -1,4 +1,6 @@
+using System.Net;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -17,10 +19,10 @@ public sealed partial class SessionService(
     ILogger<SessionService> logger)
 {
     /// <summary>Adds a session for <paramref name="user"/> to the unit of work; the caller saves.</summary>
-    public TokenResponse Open(User user)
+    public TokenResponse Open(User user, SessionOrigin origin)
     {
         var now = time.GetUtcNow();
-        var session = new Session { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now };
+        var session = new Session { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now, UserAgent = origin.UserAgent, IpAddress = origin.IpAddress };
         db.Sessions.Add(session);
         return IssuePair(session.Id, parentId: null, user.Id, user.Email, now);
     }
@@ -55,6 +57,7 @@ public sealed partial class SessionService(
             if (token.ExpiresAt <= now)
                 return null;
             token.SpentAt = now;
+            session.LastRefreshedAt = now;
             var pair = IssuePair(session.Id, token.Id, session.UserId, session.User.Email, now);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -87,10 +90,11 @@ public sealed partial class SessionService(
         sessionStates.MarkRevoked([sessionId]);
     }
 
-    public async Task RevokeAllAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>Ends every session of the user, or every one but <paramref name="except"/>.</summary>
+    public async Task RevokeAllAsync(Guid userId, CancellationToken cancellationToken, Guid? except = null)
     {
         var now = time.GetUtcNow();
-        var sessionIds = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except).Select(s => s.Id).ToListAsync(cancellationToken);
         await db.Sessions.Where(s => sessionIds.Contains(s.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
         sessionStates.MarkRevoked(sessionIds);
@@ -111,8 +115,48 @@ public sealed partial class SessionService(
         return new TokenResponse(accessTokens.Issue(userId, email, sessionId), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
     }
 
+    /// <summary>Sessions that can still be refreshed, newest first.</summary>
+    public Task<List<SessionResponse>> ListActiveAsync(Guid userId, Guid currentSessionId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return db.Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now))
+            .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+            .Select(s => new SessionResponse(s.Id, s.CreatedAt, s.LastRefreshedAt, s.UserAgent, s.IpAddress, s.Id == currentSessionId))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Ends one session of the user; false when it is not an active session of theirs.</summary>
+    public async Task<bool> RevokeOwnAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var ended = await db.Sessions
+            .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+        if (ended > 0)
+            sessionStates.MarkRevoked([sessionId]);
+        return ended > 0;
+    }
+
     [LoggerMessage(LogLevel.Warning, "Spent refresh token presented again; session {SessionId} revoked")]
     private static partial void LogReuse(ILogger logger, Guid sessionId);
+}
+
+/// <summary>Where a session was opened from, as shown in the caller's session list.</summary>
+public sealed record SessionOrigin(string? UserAgent, string? IpAddress)
+{
+    public static SessionOrigin Of(HttpContext context)
+    {
+        var address = ClientAddress.Of(context);
+        return new SessionOrigin(
+            Cut(context.Request.Headers.UserAgent.ToString()),
+            address.Equals(IPAddress.None) ? null : Cut(address.ToString()));
+    }
+
+    private static string? Cut(string value) =>
+        value.Length == 0 ? null
+        : value.Length <= Session.DetailMaxLength ? value
+        : value[..(char.IsHighSurrogate(value[Session.DetailMaxLength - 1]) ? Session.DetailMaxLength - 1 : Session.DetailMaxLength)];
 }
 
 /// <summary>

@@ -6,10 +6,10 @@ namespace AuthKeys.Api.Auth;
 
 internal sealed class SignupRequestValidator : AbstractValidator<SignupRequest>
 {
-    public SignupRequestValidator()
+    public SignupRequestValidator(CommonPasswords commonPasswords)
     {
         RuleFor(r => r.Email).MustBeEmail();
-        RuleFor(r => r.Password).MustBePassword();
+        RuleFor(r => r.Password).MustBePassword().MustNotBeCommon(commonPasswords);
         RuleFor(r => r.Name).MaximumLength(UserLimits.NameMaxLength).WithMessage($"Name must be at most {UserLimits.NameMaxLength} characters.")
             .MustBePlainText();
     }
@@ -26,4 +26,9 @@ internal static class CredentialRules
             .Length(UserLimits.PasswordMinLength, UserLimits.PasswordMaxLength)
             .WithMessage($"Password must be {UserLimits.PasswordMinLength} to {UserLimits.PasswordMaxLength} characters.")
             .Must(password => password is null || TextRules.IsWellFormed(password)).WithMessage("Password must be well-formed Unicode.");
+
+    /// <summary>For a new password only: a login must still accept whatever was accepted before.</summary>
+    public static IRuleBuilderOptions<T, string> MustNotBeCommon<T>(this IRuleBuilderOptions<T, string> rule, CommonPasswords commonPasswords) =>
+        rule.Must(password => password is null || !commonPasswords.IsCommon(password))
+            .WithMessage("This password is too common: it is on the lists of passwords attackers try first. Choose another.");
 }

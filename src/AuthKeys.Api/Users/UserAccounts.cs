@@ -5,9 +5,86 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.Users;
 
-/// <summary>Account-wide changes that must reach every cached credential of the user at once.</summary>
-public sealed class UserAccounts(AppDbContext db, SessionStateCache sessionStates, ApiKeyCache apiKeys, TimeProvider time)
+/// <summary>How a password check ended: right, wrong (counted toward the lockout), or refused unchecked while locked.</summary>
+public sealed record PasswordCheck(bool IsCorrect, TimeSpan? LockedFor)
 {
+    public static readonly PasswordCheck Correct = new(true, null);
+    public static readonly PasswordCheck Wrong = new(false, null);
+}
+
+/// <summary>
+/// Account-wide changes. Each ends what it must in one transaction and evicts this node's caches
+/// after committing; the database's notices tell the other nodes (migration RevocationNotices).
+/// </summary>
+public sealed class UserAccounts(
+    AppDbContext db,
+    SessionStateCache sessionStates,
+    ApiKeyCache apiKeys,
+    SessionService sessions,
+    PasswordHasher passwords,
+    LoginThrottle lockout,
+    TimeProvider time)
+{
+    public Task<AccountResponse?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    public async Task<AccountResponse?> RenameAsync(Guid userId, string? name, CancellationToken cancellationToken)
+    {
+        name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        var now = time.GetUtcNow();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Name, name).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        return await FindAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the new password and ends every other session of the user (ASVS 7.4.3); the calling
+    /// session goes on. Null when the account is gone.
+    /// </summary>
+    public async Task<PasswordCheck?> ChangePasswordAsync(Guid userId, Guid callingSessionId, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+            return null;
+        var check = await CheckPasswordAsync(user, currentPassword, cancellationToken);
+        if (!check.IsCorrect)
+            return check;
+
+        user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
+        user.UpdatedAt = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await sessions.RevokeAllAsync(userId, cancellationToken, except: callingSessionId);
+        await transaction.CommitAsync(cancellationToken);
+        return check;
+    }
+
+    /// <summary>
+    /// Erases the account and everything it owns (sessions and their refresh tokens, keys: the
+    /// database cascades) in one statement; every credential of it is refused from the next
+    /// request on, and the email is free again. Null when the account is already gone.
+    /// </summary>
+    public async Task<PasswordCheck?> DeleteAsync(Guid userId, string password, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+            return null;
+        var check = await CheckPasswordAsync(user, password, cancellationToken);
+        if (!check.IsCorrect)
+            return check;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken);
+        var keyHashes = await db.ApiKeys.Where(k => k.UserId == userId).Select(k => k.KeyHash).ToListAsync(cancellationToken);
+        await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        sessionStates.MarkRevoked(sessionIds);
+        apiKeys.Evict(keyHashes);
+        return check;
+    }
+
     /// <summary>Refuses the user everywhere from the next request on: JWTs, refresh tokens and API keys.</summary>
     public async Task DeactivateAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -16,5 +93,19 @@ public sealed class UserAccounts(AppDbContext db, SessionStateCache sessionState
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false).SetProperty(x => x.UpdatedAt, now), cancellationToken);
         sessionStates.MarkRevoked(await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken));
         apiKeys.Evict(await db.ApiKeys.Where(k => k.UserId == userId).Select(k => k.KeyHash).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
+    private async Task<PasswordCheck> CheckPasswordAsync(User user, string password, CancellationToken cancellationToken)
+    {
+        if (lockout.LockedFor(user) is { } wait)
+            return new PasswordCheck(false, wait);
+        if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
+        {
+            await lockout.RecordFailureAsync(user.Id, cancellationToken);
+            return PasswordCheck.Wrong;
+        }
+        LoginThrottle.RecordSuccess(user);
+        return PasswordCheck.Correct;
     }
 }

@@ -13,7 +13,7 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
     public async Task SignupReturns201WithTheUserAndAFreshTokenPair()
     {
         var email = ApiClientExtensions.NewEmail();
-        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Password123!", name = "John Doe" });
+        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Tangerine-Kite-42", name = "John Doe" });
         var body = await response.ReadJsonAsync(HttpStatusCode.Created);
 
         Assert.Equal(email, body.GetProperty("user").GetProperty("email").GetString());
@@ -28,7 +28,7 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
     [Fact]
     public async Task SignupWithoutANameAnswersNameAsNull()
     {
-        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email = ApiClientExtensions.NewEmail(), password = "Password123!" });
+        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email = ApiClientExtensions.NewEmail(), password = "Tangerine-Kite-42" });
         var user = (await response.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("user");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, user.GetProperty("name").ValueKind);
     }
@@ -41,16 +41,16 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
         Assert.Equal(email, account.Email);
 
         await _client.LoginAsync(email.ToUpperInvariant());
-        var again = await _client.PostAsJsonAsync(Routes.Signup, new { email = $" {email} ", password = "Password123!" });
+        var again = await _client.PostAsJsonAsync(Routes.Signup, new { email = $" {email} ", password = "Tangerine-Kite-42" });
         await again.ReadProblemAsync(HttpStatusCode.Conflict);
     }
 
     [Theory]
-    [InlineData("not-an-email", "Password123!", null, "email")]
-    [InlineData("a@b", "Password123!", null, "email")]
+    [InlineData("not-an-email", "Tangerine-Kite-42", null, "email")]
+    [InlineData("a@b", "Tangerine-Kite-42", null, "email")]
     [InlineData("jane@example.com", "short", null, "password")]
     [InlineData("jane@example.com", null, null, "password")]
-    [InlineData(null, "Password123!", null, "email")]
+    [InlineData(null, "Tangerine-Kite-42", null, "email")]
     public async Task SignupRejectsInvalidInputNamingTheField(string? email, string? password, string? name, string field)
     {
         var response = await _client.PostAsJsonAsync(Routes.Signup, new { email, password, name });
@@ -63,7 +63,7 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
     {
         var tooLong = await _client.PostAsJsonAsync(Routes.Signup, new { email = ApiClientExtensions.NewEmail(), password = new string('p', 129) });
         Assert.True((await tooLong.ReadProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("password", out _));
-        var longName = await _client.PostAsJsonAsync(Routes.Signup, new { email = ApiClientExtensions.NewEmail(), password = "Password123!", name = new string('n', 101) });
+        var longName = await _client.PostAsJsonAsync(Routes.Signup, new { email = ApiClientExtensions.NewEmail(), password = "Tangerine-Kite-42", name = new string('n', 101) });
         Assert.True((await longName.ReadProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("name", out _));
         await _client.SignupAsync(password: new string('p', 128));
     }
@@ -84,7 +84,7 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
     {
         var email = ApiClientExtensions.NewEmail("race");
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Password123!" })));
+            _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Tangerine-Kite-42" })));
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         // A taken email is the caller's mistake: the database's unique-key error must not reach the logs as an error.

@@ -11,7 +11,7 @@ public sealed record CreatedKey(Guid Id, string Key);
 
 public static class ApiClientExtensions
 {
-    public const string Password = "Password123!";
+    public const string Password = "Tangerine-Kite-42";
 
     public static string NewEmail(string tag = "user") => $"{tag}-{Guid.NewGuid():N}@example.com";
 
@@ -50,6 +50,13 @@ public static class ApiClientExtensions
 
     public static Task<HttpResponseMessage> PostWithTokenAsync(this HttpClient client, string path, string accessToken) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Headers = { Authorization = new("Bearer", accessToken) } });
+
+    public static Task<HttpResponseMessage> SendWithTokenAsync(this HttpClient client, HttpMethod method, string path, string accessToken, object? body = null) =>
+        client.SendAsync(new HttpRequestMessage(method, path)
+        {
+            Headers = { Authorization = new("Bearer", accessToken) },
+            Content = body is null ? null : JsonContent.Create(body),
+        });
 
     public static Task<HttpResponseMessage> GetWithKeyAsync(this HttpClient client, string path, string apiKey) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "x-api-key", apiKey } } });

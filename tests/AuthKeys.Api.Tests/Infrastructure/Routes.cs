@@ -7,6 +7,10 @@ public static class Routes
     public const string Refresh = "/auth/refresh";
     public const string Logout = "/auth/logout";
     public const string LogoutAll = "/auth/logout-all";
+    public const string Me = "/auth/me";
+    public const string ChangePassword = "/auth/change-password";
+    public const string Sessions = "/auth/sessions";
+    public const string DeleteAccount = "/auth/delete-account";
     public const string CreateKey = "/keys/create";
     public const string Keys = "/keys";
     public const string UserOnly = "/protected/user-only";
@@ -18,4 +22,6 @@ public static class Routes
     public const string SwaggerUi = "/api/docs";
 
     public static string Key(Guid id) => $"/keys/{id}";
+
+    public static string Session(object id) => $"/auth/sessions/{id}";
 }

@@ -112,6 +112,45 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SessionsEndedOnNodeAByTheAccountEndpointsAreRefusedByNodeB()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var ended = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
+        var other = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, ended)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, other)).StatusCode);
+
+        var endedId = Tokens.Payload(ended).GetProperty("sid").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await a.SendWithTokenAsync(HttpMethod.Delete, Routes.Session(endedId), account.AccessToken)).StatusCode);
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, ended)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses a session ended through node A's session list");
+
+        var changed = await a.SendWithTokenAsync(HttpMethod.Post, Routes.ChangePassword, account.AccessToken, new { currentPassword = account.Password, newPassword = "Violet-Harbour-77" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, other)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the other sessions after a password change on node A");
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAccountDeletedOnNodeAIsRefusedEverywhereOnNodeB()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var key = await a.CreateKeyAsync(account.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await a.SendWithTokenAsync(HttpMethod.Post, Routes.DeleteAccount, account.AccessToken, new { password = account.Password })).StatusCode);
+
+        await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the key of an account deleted on node A");
+        await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode == HttpStatusCode.Unauthorized,
+            Bound, "node B refuses the session of an account deleted on node A");
+    }
+
+    [Fact]
     public async Task RevocationsMadeDirectlyInSqlAreSeenByBothNodes()
     {
         var (a, b) = (_a.CreateClient(), _b.CreateClient());

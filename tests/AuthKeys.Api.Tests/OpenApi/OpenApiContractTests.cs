@@ -39,7 +39,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
 
         // Signup, login, refresh: success, validation, credentials, conflicts, body limits.
         await Send(HttpMethod.Post, Routes.Signup, body: new { email = "not-an-email", password = "x" });
-        await Send(HttpMethod.Post, Routes.Signup, body: new { email = account.Email, password = "Password123!" });
+        await Send(HttpMethod.Post, Routes.Signup, body: new { email = account.Email, password = "Tangerine-Kite-42" });
         await Send(HttpMethod.Post, Routes.Signup, raw: "{\"email\":");
         await Send(HttpMethod.Post, Routes.Signup, raw: "email=a", mediaType: "text/plain");
         await Send(HttpMethod.Post, Routes.Signup, raw: $"{{\"password\":\"{new string('p', 70_000)}\"}}");
@@ -89,15 +89,37 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         await Send(HttpMethod.Post, Routes.LogoutAll, token: third.GetProperty("accessToken").GetString());
         await Send(HttpMethod.Post, Routes.LogoutAll);
 
+        // The account endpoints: success and failures, ending with the account's deletion.
+        var member = await SignupAsync();
+        var memberOther = Tokens.Payload((await _client.LoginAsync(member.Email)).GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!;
+        await Send(HttpMethod.Get, Routes.Me, token: member.AccessToken);
+        await Send(HttpMethod.Get, Routes.Me);
+        await Send(HttpMethod.Patch, Routes.Me, token: member.AccessToken, body: new { name = "Renamed" });
+        await Send(HttpMethod.Patch, Routes.Me, token: member.AccessToken, body: new { name = new string('n', 101) });
+        await Send(HttpMethod.Patch, Routes.Me, token: member.AccessToken, raw: "x", mediaType: "text/plain");
+        await Send(HttpMethod.Get, Routes.Sessions, token: member.AccessToken);
+        await Send(HttpMethod.Get, Routes.Sessions);
+        await Send(HttpMethod.Delete, Routes.Session(memberOther), token: member.AccessToken);
+        await Send(HttpMethod.Delete, Routes.Session(memberOther), token: member.AccessToken);
+        await Send(HttpMethod.Delete, Routes.Session("not-a-guid"), token: member.AccessToken);
+        await Send(HttpMethod.Post, Routes.ChangePassword, token: member.AccessToken, body: new { currentPassword = "Wrong-Password-9", newPassword = "Violet-Harbour-77" });
+        await Send(HttpMethod.Post, Routes.ChangePassword, token: member.AccessToken, body: new { currentPassword = member.Password, newPassword = "password1" });
+        await Send(HttpMethod.Post, Routes.ChangePassword, token: member.AccessToken, body: new { currentPassword = member.Password, newPassword = "Violet-Harbour-77" });
+        await Send(HttpMethod.Post, Routes.ChangePassword, body: new { currentPassword = member.Password, newPassword = "Violet-Harbour-77" });
+        await Send(HttpMethod.Post, Routes.DeleteAccount, token: member.AccessToken, body: new { password = "Wrong-Password-9" });
+        await Send(HttpMethod.Post, Routes.DeleteAccount, token: member.AccessToken, raw: $"{{\"password\":\"{new string('p', 70_000)}\"}}");
+        await Send(HttpMethod.Post, Routes.DeleteAccount, token: member.AccessToken, body: new { password = "Violet-Harbour-77" });
+        await Send(HttpMethod.Post, Routes.DeleteAccount, token: member.AccessToken, body: new { password = "Violet-Harbour-77" });
+
         // The database goes away: every operation that needs it answers 503.
         var other = await SignupAsync();
         var otherKey = await _client.CreateKeyAsync(other.AccessToken);
-        var freshTokens = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _client.LoginAsync(other.Email)));
+        var freshTokens = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.LoginAsync(other.Email)));
         _api.DatabaseProxy!.Cut();
         try
         {
             var token = freshTokens.Select(t => t.GetProperty("accessToken").GetString()!).ToArray();
-            await Send(HttpMethod.Post, Routes.Signup, body: new { email = ApiClientExtensions.NewEmail(), password = "Password123!" });
+            await Send(HttpMethod.Post, Routes.Signup, body: new { email = ApiClientExtensions.NewEmail(), password = "Tangerine-Kite-42" });
             await Send(HttpMethod.Post, Routes.Login, body: new { email = other.Email, password = other.Password });
             await Send(HttpMethod.Post, Routes.Refresh, body: new { refreshToken = other.RefreshToken });
             await Send(HttpMethod.Post, Routes.CreateKey, token: token[0], body: new { name = "outage" });
@@ -106,6 +128,8 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             await Send(HttpMethod.Get, Routes.UserOnly, token: token[3]);
             await Send(HttpMethod.Post, Routes.Logout, token: token[4]);
             await Send(HttpMethod.Post, Routes.LogoutAll, token: token[5]);
+            await Send(HttpMethod.Get, Routes.Me, token: token[6]);
+            await Send(HttpMethod.Get, Routes.Sessions, token: token[7]);
             await Send(HttpMethod.Get, Routes.ServiceOnly, apiKey: otherKey.Key);
             await Send(HttpMethod.Get, Routes.Flexible, apiKey: otherKey.Key);
             await Send(HttpMethod.Get, Routes.Ready);
@@ -131,6 +155,9 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             "POST /auth/login 401", "POST /auth/login 429", "POST /auth/refresh 401", "POST /keys/create 409", "DELETE /keys/{id} 404",
             "GET /protected/service-only 429", "GET /protected/flexible 429", "GET /protected/user-only 503", "GET /health/ready 503",
             "POST /auth/logout 503", "GET /protected/service-only 503",
+            "GET /auth/me 200", "PATCH /auth/me 400", "DELETE /auth/sessions/{id} 200", "DELETE /auth/sessions/{id} 404",
+            "POST /auth/change-password 400", "POST /auth/change-password 200", "POST /auth/delete-account 400",
+            "POST /auth/delete-account 200", "POST /auth/delete-account 401", "GET /auth/me 503",
         })
             Assert.Contains(expected, _observed);
     }

@@ -21,6 +21,8 @@ public sealed class FuzzTests : IAsyncLifetime
         ("POST", Routes.Signup), ("POST", Routes.Login), ("POST", Routes.Refresh), ("POST", Routes.Logout), ("POST", Routes.LogoutAll),
         ("POST", Routes.CreateKey), ("GET", Routes.Keys), ("DELETE", Routes.Keys), ("GET", Routes.UserOnly), ("GET", Routes.ServiceOnly),
         ("GET", Routes.Flexible), ("GET", Routes.Health), ("GET", Routes.Ready), ("GET", Routes.OpenApiDocument),
+        ("GET", Routes.Me), ("PATCH", Routes.Me), ("POST", Routes.ChangePassword), ("GET", Routes.Sessions), ("DELETE", Routes.Sessions),
+        ("POST", Routes.DeleteAccount),
     ];
 
     private static readonly string[] Paths = [.. Endpoints.Select(e => e.Path).Distinct()];
@@ -93,6 +95,8 @@ public sealed class FuzzTests : IAsyncLifetime
         var path = _random.Next(3) == 0 ? NextPath() : endpoint.Path;
         if (endpoint.Method == "DELETE" && path == Routes.Keys)
             path = _random.Next(2) == 0 ? Routes.Key(_key.Id) : $"/keys/{PathSegment()}";
+        if (endpoint.Method == "DELETE" && path == Routes.Sessions)
+            path = _random.Next(2) == 0 ? Routes.Session(Tokens.Payload(_account.AccessToken).GetProperty("sid").GetString()!) : Routes.Session(PathSegment());
         var request = new HttpRequestMessage(method, path);
         AddCredentials(request);
         if (method != HttpMethod.Get && method != HttpMethod.Options && _random.Next(10) > 0)
@@ -158,7 +162,7 @@ public sealed class FuzzTests : IAsyncLifetime
 
     private string ValidBody() => _random.Next(4) switch
     {
-        0 => $"{{\"email\": \"{ApiClientExtensions.NewEmail("fuzz")}\", \"password\": \"Password123!\", \"name\": \"Fuzz\"}}",
+        0 => $"{{\"email\": \"{ApiClientExtensions.NewEmail("fuzz")}\", \"password\": \"Tangerine-Kite-42\", \"name\": \"Fuzz\"}}",
         1 => $"{{\"email\": \"{_account.Email}\", \"password\": \"{Pick([_account.Password, "WrongPassword1"])}\"}}",
         2 => $"{{\"refreshToken\": \"{_account.RefreshToken}\"}}",
         _ => $"{{\"name\": \"fuzz-{_random.Next(20)}\", \"expiresAt\": null}}",

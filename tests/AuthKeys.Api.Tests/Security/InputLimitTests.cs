@@ -26,10 +26,10 @@ public sealed class InputLimitTests(AuthKeysApiFactory api) : IClassFixture<Auth
     public async Task SqlLookingAndUnicodeInputIsJustData(string name)
     {
         var email = ApiClientExtensions.NewEmail();
-        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Password123!" + name, name });
+        var response = await _client.PostAsJsonAsync(Routes.Signup, new { email, password = "Tangerine-Kite-42" + name, name });
         var body = await response.ReadJsonAsync(HttpStatusCode.Created);
         Assert.Equal(name, body.GetProperty("user").GetProperty("name").GetString());
-        await _client.LoginAsync(email, "Password123!" + name);
+        await _client.LoginAsync(email, "Tangerine-Kite-42" + name);
         var key = await _client.CreateKeyAsync(body.GetProperty("accessToken").GetString()!, name);
         Assert.NotEqual(Guid.Empty, key.Id);
     }
@@ -42,7 +42,7 @@ public sealed class InputLimitTests(AuthKeysApiFactory api) : IClassFixture<Auth
     {
         // Raw JSON, so the escapes reach the service exactly as written.
         var escaped = name.Replace("\u0000", "\\u0000", StringComparison.Ordinal).Replace("\u0007", "\\u0007", StringComparison.Ordinal);
-        var body = $"{{\"email\":\"{ApiClientExtensions.NewEmail()}\",\"password\":\"Password123!\",\"name\":\"{escaped}\"}}";
+        var body = $"{{\"email\":\"{ApiClientExtensions.NewEmail()}\",\"password\":\"Tangerine-Kite-42\",\"name\":\"{escaped}\"}}";
         await (await _client.PostAsync(Routes.Signup, Json.Raw(body))).ReadProblemAsync(HttpStatusCode.BadRequest);
     }
 }

@@ -22,7 +22,7 @@ public sealed class AuthRateLimitTests : IAsyncLifetime
         {
             var request = new HttpRequestMessage(HttpMethod.Post, i % 2 == 0 ? Routes.Login : Routes.Signup)
             {
-                Content = JsonContent.Create(new { email = ApiClientExtensions.NewEmail(), password = "Password123!" }),
+                Content = JsonContent.Create(new { email = ApiClientExtensions.NewEmail(), password = "Tangerine-Kite-42" }),
             };
             // An untrusted client cannot choose its address for the limiter.
             request.Headers.Add("X-Forwarded-For", $"203.0.113.{i}");

@@ -21,6 +21,7 @@ public static class AuthenticationExtensions
         services.AddEnvironmentOptions<AuthOptions>(AuthOptions.Bind);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<CommonPasswords>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<SessionStateCache>();
         services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<SessionStateCache>());

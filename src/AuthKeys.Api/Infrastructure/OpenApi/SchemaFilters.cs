@@ -13,8 +13,8 @@ internal sealed class ExamplesSchemaFilter : ISchemaFilter
 
     private static readonly Dictionary<Type, Func<JsonNode>> Examples = new()
     {
-        [typeof(SignupRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Password123!", ["name"] = "Jane Doe" },
-        [typeof(LoginRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Password123!" },
+        [typeof(SignupRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42", ["name"] = "Jane Doe" },
+        [typeof(LoginRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42" },
         [typeof(RefreshRequest)] = () => new JsonObject { ["refreshToken"] = "rt_SM1IreSkNp0fhpwEqDRLIc7kW17Pan4Mykp0nOMRSuY" },
         [typeof(CreateApiKeyRequest)] = () => new JsonObject { ["name"] = "billing-service", ["expiresAt"] = "2030-12-31T23:59:59Z" },
         [typeof(CreatedApiKeyResponse)] = () => new JsonObject

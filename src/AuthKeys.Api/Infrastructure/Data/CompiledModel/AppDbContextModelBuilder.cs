@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("9c693dcf-67ed-4741-8513-c0eddff09c8f"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("52c3bd33-0e2a-49ca-9550-ca9e793da1dd"), entityTypeCount: 4)
         {
         }
 

@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.Auth.Session",
                 typeof(Session),
                 baseEntityType,
-                propertyCount: 4,
+                propertyCount: 7,
                 navigationCount: 2,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
@@ -49,6 +49,25 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             createdAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             createdAt.AddAnnotation("Relational:ColumnName", "created_at");
 
+            var ipAddress = runtimeEntityType.AddProperty(
+                "IpAddress",
+                typeof(string),
+                propertyInfo: typeof(Session).GetProperty("IpAddress", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<IpAddress>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 256);
+            ipAddress.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            ipAddress.AddAnnotation("Relational:ColumnName", "ip_address");
+
+            var lastRefreshedAt = runtimeEntityType.AddProperty(
+                "LastRefreshedAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(Session).GetProperty("LastRefreshedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<LastRefreshedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            lastRefreshedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            lastRefreshedAt.AddAnnotation("Relational:ColumnName", "last_refreshed_at");
+
             var revokedAt = runtimeEntityType.AddProperty(
                 "RevokedAt",
                 typeof(DateTimeOffset?),
@@ -57,6 +76,16 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 nullable: true);
             revokedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             revokedAt.AddAnnotation("Relational:ColumnName", "revoked_at");
+
+            var userAgent = runtimeEntityType.AddProperty(
+                "UserAgent",
+                typeof(string),
+                propertyInfo: typeof(Session).GetProperty("UserAgent", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<UserAgent>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 256);
+            userAgent.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            userAgent.AddAnnotation("Relational:ColumnName", "user_agent");
 
             var userId = runtimeEntityType.AddProperty(
                 "UserId",

@@ -10,6 +10,8 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
     {
         builder.HasOne(s => s.User).WithMany(u => u.Sessions).HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(s => s.UserId);
+        builder.Property(s => s.UserAgent).HasMaxLength(Session.DetailMaxLength);
+        builder.Property(s => s.IpAddress).HasMaxLength(Session.DetailMaxLength);
     }
 }
 
