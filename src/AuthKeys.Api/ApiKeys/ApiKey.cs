@@ -29,4 +29,10 @@ public sealed class ApiKey
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>What the key may do; reaches the principal as the space-separated <c>scope</c> claim.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>The owner's own JSON object (customer id, plan), at most 1 KiB; stored as jsonb.</summary>
+    public string? Meta { get; set; }
 }

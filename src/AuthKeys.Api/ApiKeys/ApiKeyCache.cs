@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AuthKeys.Api.ApiKeys;
 
 /// <summary>What authenticating with a key needs to know, cached by the key's hash.</summary>
-public sealed record ApiKeyIdentity(Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable)
+public sealed record ApiKeyIdentity(Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable, string? Scope)
 {
     /// <summary>
     /// A new principal per request (~330 ns): the cache does not keep ~1 KB of claims objects per
@@ -16,11 +16,9 @@ public sealed record ApiKeyIdentity(Guid KeyId, Guid UserId, string Email, DateT
     /// another request.
     /// </summary>
     public ClaimsPrincipal CreatePrincipal() => new(new ClaimsIdentity(
-        [
-            new Claim(AuthClaims.Subject, UserId.ToString()),
-            new Claim(AuthClaims.Email, Email),
-            new Claim(AuthClaims.KeyId, KeyId.ToString()),
-        ],
+        Scope is null
+            ? [new Claim(AuthClaims.Subject, UserId.ToString()), new Claim(AuthClaims.Email, Email), new Claim(AuthClaims.KeyId, KeyId.ToString())]
+            : [new Claim(AuthClaims.Subject, UserId.ToString()), new Claim(AuthClaims.Email, Email), new Claim(AuthClaims.KeyId, KeyId.ToString()), new Claim(AuthClaims.Scope, Scope)],
         AuthSchemes.ApiKey, AuthClaims.Subject, null));
 }
 
@@ -52,7 +50,8 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust) :
         EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
             db.ApiKeys.AsNoTracking()
                 .Where(k => k.KeyHash == hash)
-                .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.User.Email, k.ExpiresAt, k.RevokedAt == null && k.IsActive && k.User.IsActive))
+                .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.User.Email, k.ExpiresAt, k.RevokedAt == null && k.IsActive && k.User.IsActive,
+                    k.Scopes.Count == 0 ? null : string.Join(" ", k.Scopes)))
                 .SingleOrDefault());
 
     // Notices, not the time-to-live, bound how long a change goes unseen: a long life saves a query

@@ -84,4 +84,12 @@ public static class ApiKeyFormat
 public static class ApiKeyLimits
 {
     public const int NameMaxLength = 100;
+
+    public const int MaxScopes = 32;
+
+    /// <summary>A scope: lower case, starting with a letter, at most 64 characters (<c>demo:read</c>, <c>keys:verify</c>).</summary>
+    public const string ScopePattern = "^[a-z][a-z0-9_.:-]{0,63}$";
+
+    /// <summary>The owner's own data on a key, as serialized JSON.</summary>
+    public const int MetaMaxBytes = 1024;
 }

@@ -21,6 +21,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             ExpiresAt = request.ExpiresAt,
             CreatedAt = now,
             UpdatedAt = now,
+            Scopes = request.Scopes ?? [],
+            Meta = MetaJson.ToStored(request.Meta),
         };
         db.ApiKeys.Add(key);
         try
@@ -31,15 +33,23 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         {
             return null;
         }
-        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt);
+        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta));
     }
 
-    public Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.ApiKeys.AsNoTracking()
+    public async Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var keys = await db.ApiKeys.AsNoTracking()
             .Where(k => k.UserId == userId)
             .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
-            .Select(k => new ApiKeyResponse(k.Id, k.Name, k.Prefix, k.IsActive, k.ExpiresAt, k.LastUsedAt, k.CreatedAt, k.RevokedAt))
             .ToListAsync(cancellationToken);
+        return keys.ConvertAll(ApiKeyResponse.From);
+    }
+
+    /// <summary>Null when the key does not exist or belongs to someone else.</summary>
+    public async Task<ApiKeyResponse?> FindAsync(Guid userId, Guid keyId, CancellationToken cancellationToken) =>
+        await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken) is { } key
+            ? ApiKeyResponse.From(key)
+            : null;
 
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>
     public async Task<bool> RevokeAsync(Guid userId, Guid keyId, CancellationToken cancellationToken)

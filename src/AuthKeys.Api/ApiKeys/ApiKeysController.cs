@@ -30,6 +30,15 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     public Task<List<ApiKeyResponse>> ListApiKeys(CancellationToken cancellationToken) =>
         keys.ListAsync(User.GetUserId(), cancellationToken);
 
+    /// <summary>One of your API keys, as listed.</summary>
+    [HttpGet("{id}")]
+    [ProducesResponseType<ApiKeyResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public async Task<IActionResult> GetApiKey(string id, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var keyId) && await keys.FindAsync(User.GetUserId(), keyId, cancellationToken) is { } key
+            ? Ok(key)
+            : KeyNotFound();
+
     /// <summary>Revoke an API key; it stops working on the next request.</summary>
     [HttpDelete("{id}")]
     [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
@@ -37,7 +46,10 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     public async Task<IActionResult> RevokeApiKey(string id, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var keyId) || !await keys.RevokeAsync(User.GetUserId(), keyId, cancellationToken))
-            return Problem(statusCode: StatusCodes.Status404NotFound, title: "API key not found", detail: "No API key of yours has this id.");
+            return KeyNotFound();
         return Ok(new MessageResponse("API key revoked"));
     }
+
+    private ObjectResult KeyNotFound() =>
+        Problem(statusCode: StatusCodes.Status404NotFound, title: "API key not found", detail: "No API key of yours has this id.");
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using AuthKeys.Api.Infrastructure.Validation;
 using FluentValidation;
 
@@ -14,5 +16,39 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
         RuleFor(r => r.ExpiresAt)
             .Must(expiresAt => expiresAt is null || expiresAt > time.GetUtcNow())
             .WithMessage("ExpiresAt must be in the future.");
+        RuleFor(r => r.Scopes).MustBeScopes();
+        RuleFor(r => r.Meta).MustBeMeta();
     }
+}
+
+internal static partial class ApiKeyRules
+{
+    public static IRuleBuilderOptions<T, List<string>?> MustBeScopes<T>(this IRuleBuilder<T, List<string>?> rule) =>
+        rule.Must(scopes => scopes is null || scopes.Count <= ApiKeyLimits.MaxScopes)
+            .WithMessage($"Scopes must be at most {ApiKeyLimits.MaxScopes}.")
+            .Must(scopes => scopes is null || scopes.TrueForAll(scope => scope is not null && Scope().IsMatch(scope)))
+            .WithMessage($"Each scope must match {ApiKeyLimits.ScopePattern}.")
+            .Must(scopes => scopes is null || scopes.Distinct(StringComparer.Ordinal).Count() == scopes.Count)
+            .WithMessage("Scopes must be distinct.");
+
+    public static IRuleBuilderOptions<T, JsonElement?> MustBeMeta<T>(this IRuleBuilder<T, JsonElement?> rule) =>
+        rule.Must(meta => meta is null || meta.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
+            .WithMessage("Meta must be a JSON object or null.")
+            .Must(meta => meta is not { ValueKind: JsonValueKind.Object } || MetaJson.Serialize(meta.Value).Length <= ApiKeyLimits.MetaMaxBytes)
+            .WithMessage($"Meta must be at most {ApiKeyLimits.MetaMaxBytes} bytes as JSON.");
+
+    [GeneratedRegex(ApiKeyLimits.ScopePattern, RegexOptions.CultureInvariant)]
+    private static partial Regex Scope();
+}
+
+/// <summary>Meta as stored: compact JSON of an object, or null.</summary>
+internal static class MetaJson
+{
+    public static byte[] Serialize(JsonElement meta) => JsonSerializer.SerializeToUtf8Bytes(meta);
+
+    public static string? ToStored(JsonElement? meta) =>
+        meta is { ValueKind: JsonValueKind.Object } value ? System.Text.Encoding.UTF8.GetString(Serialize(value)) : null;
+
+    public static JsonElement? FromStored(string? stored) =>
+        stored is null ? null : JsonDocument.Parse(stored).RootElement.Clone();
 }

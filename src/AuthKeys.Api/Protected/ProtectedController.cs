@@ -29,6 +29,14 @@ public sealed class ProtectedController : ControllerBase
     [ProducesResponseType<ProtectedResponse>(StatusCodes.Status200OK)]
     public ProtectedResponse GetFlexible() => Describe("This route accepts both users and services");
 
+    /// <summary>Services whose key carries the scope <c>demo:read</c>; any other key gets 403.</summary>
+    [HttpGet("scoped")]
+    [Authorize(AuthenticationSchemes = AuthSchemes.ApiKey)]
+    [RequireScope("demo:read")]
+    [ProducesResponseType<ProtectedResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public ProtectedResponse GetScoped() => Describe("This route needs the demo:read scope");
+
     private ProtectedResponse Describe(string message)
     {
         var keyId = User.GetKeyId();

@@ -16,6 +16,7 @@ public static class Routes
     public const string UserOnly = "/protected/user-only";
     public const string ServiceOnly = "/protected/service-only";
     public const string Flexible = "/protected/flexible";
+    public const string Scoped = "/protected/scoped";
     public const string Health = "/health";
     public const string Ready = "/health/ready";
     public const string OpenApiDocument = "/openapi/v1.json";

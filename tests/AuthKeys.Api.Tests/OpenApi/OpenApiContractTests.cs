@@ -17,6 +17,9 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         Settings = { ["AUTH_RATE_LIMIT_PER_MINUTE"] = "40", ["APIKEY_FAILURES_PER_MINUTE"] = "5" },
     };
 
+    private static readonly string[] BadScopes = ["Not A Scope"];
+    private static readonly string[] ReaderScopes = ["demo:read"];
+
     private readonly HashSet<string> _observed = [];
     private readonly List<string> _violations = [];
     private OpenApiContract _contract = null!;
@@ -64,6 +67,14 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         await Send(HttpMethod.Post, Routes.CreateKey, body: new { name = "anonymous" });
         await Send(HttpMethod.Get, Routes.Keys, token: account.AccessToken);
         await Send(HttpMethod.Get, Routes.Keys);
+        await Send(HttpMethod.Get, Routes.Key(key.Id), token: account.AccessToken);
+        await Send(HttpMethod.Get, Routes.Key(Guid.NewGuid()), token: account.AccessToken);
+        await Send(HttpMethod.Get, "/keys/not-a-guid", token: account.AccessToken);
+        await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, body: new { name = "scoped", scopes = BadScopes });
+        var reader = await Send(HttpMethod.Post, Routes.CreateKey, token: account.AccessToken, body: new { name = "reader", scopes = ReaderScopes, meta = new { plan = "pro" } });
+        await Send(HttpMethod.Get, Routes.Scoped, apiKey: (await reader.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("key").GetString());
+        await Send(HttpMethod.Get, Routes.Scoped, apiKey: key.Key);
+        await Send(HttpMethod.Get, Routes.Scoped, token: account.AccessToken);
         await Send(HttpMethod.Delete, Routes.Key(Guid.NewGuid()), token: account.AccessToken);
         await Send(HttpMethod.Delete, "/keys/not-a-guid", token: account.AccessToken);
         await Send(HttpMethod.Delete, Routes.Key(key.Id));
@@ -155,6 +166,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             "POST /auth/login 401", "POST /auth/login 429", "POST /auth/refresh 401", "POST /keys/create 409", "DELETE /keys/{id} 404",
             "GET /protected/service-only 429", "GET /protected/flexible 429", "GET /protected/user-only 503", "GET /health/ready 503",
             "POST /auth/logout 503", "GET /protected/service-only 503",
+            "GET /keys/{id} 200", "GET /keys/{id} 404", "GET /protected/scoped 200", "GET /protected/scoped 403", "GET /protected/scoped 401",
             "GET /auth/me 200", "PATCH /auth/me 400", "DELETE /auth/sessions/{id} 200", "DELETE /auth/sessions/{id} 404",
             "POST /auth/change-password 400", "POST /auth/change-password 200", "POST /auth/delete-account 400",
             "POST /auth/delete-account 200", "POST /auth/delete-account 401", "GET /auth/me 503",

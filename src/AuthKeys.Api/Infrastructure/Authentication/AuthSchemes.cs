@@ -19,4 +19,7 @@ public static class AuthClaims
     public const string Email = "email";
     public const string SessionId = "sid";
     public const string KeyId = "key_id";
+
+    /// <summary>An API key's scopes, space-separated (RFC 8693 §4.2).</summary>
+    public const string Scope = "scope";
 }

@@ -47,6 +47,7 @@ public static class AuthenticationExtensions
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         services.AddSingleton<IPolicyEvaluator, AuthenticatedUserPolicyEvaluator>();
         services.AddAuthorization();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeAuthorizationHandler>();
         SkipDataProtectionKeyRingAtStartup(services);
         return services;
     }

@@ -34,6 +34,8 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
             Add(operation, context, 401, "Missing, invalid, expired or revoked credentials.");
             if (schemes.Contains(AuthSchemes.ApiKey))
                 Add(operation, context, 429, "Too many failed API-key attempts from this address; see Retry-After.");
+            if (context.MethodInfo.GetCustomAttributes<RequireScopeAttribute>(true).Any())
+                Add(operation, context, 403, "The API key does not carry the scope this route requires.");
         }
         else
         {
@@ -63,7 +65,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         var schemes = method.GetCustomAttributes<AuthorizeAttribute>(true)
             .Concat(method.DeclaringType!.GetCustomAttributes<AuthorizeAttribute>(true))
             .Select(a => a.AuthenticationSchemes)
-            .FirstOrDefault();
+            .FirstOrDefault(schemes => schemes is not null);
         return schemes switch
         {
             null => [],

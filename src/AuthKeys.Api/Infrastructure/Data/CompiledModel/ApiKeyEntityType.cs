@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.ApiKeys.ApiKey",
                 typeof(ApiKey),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 13,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
@@ -87,6 +87,16 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             lastUsedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             lastUsedAt.AddAnnotation("Relational:ColumnName", "last_used_at");
 
+            var meta = runtimeEntityType.AddProperty(
+                "Meta",
+                typeof(string),
+                propertyInfo: typeof(ApiKey).GetProperty("Meta", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<Meta>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            meta.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            meta.AddAnnotation("Relational:ColumnName", "meta");
+            meta.AddAnnotation("Relational:ColumnType", "jsonb");
+
             var name = runtimeEntityType.AddProperty(
                 "Name",
                 typeof(string),
@@ -113,6 +123,17 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 nullable: true);
             revokedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             revokedAt.AddAnnotation("Relational:ColumnName", "revoked_at");
+
+            var scopes = runtimeEntityType.AddProperty(
+                "Scopes",
+                typeof(List<string>),
+                propertyInfo: typeof(ApiKey).GetProperty("Scopes", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<Scopes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueGenerated: ValueGenerated.OnAdd);
+            var scopesElementType = scopes.SetElementType(typeof(string));
+            scopes.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            scopes.AddAnnotation("Relational:ColumnName", "scopes");
+            scopes.AddAnnotation("Relational:DefaultValueSql", "'{}'");
 
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",

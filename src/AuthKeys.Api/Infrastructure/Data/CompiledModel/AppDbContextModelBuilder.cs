@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("52c3bd33-0e2a-49ca-9550-ca9e793da1dd"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("845859e9-a50d-4ab7-a9f7-929a1f6ddca0"), entityTypeCount: 4)
         {
         }
 

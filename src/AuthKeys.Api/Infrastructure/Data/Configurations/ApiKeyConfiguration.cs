@@ -16,6 +16,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Prefix).HasMaxLength(ApiKeyFormat.PrefixLength);
         builder.Property(k => k.KeyHash).HasMaxLength(32);
         builder.Property(k => k.IsActive).HasDefaultValue(true);
+        builder.Property(k => k.Scopes).HasDefaultValueSql("'{}'");
+        builder.Property(k => k.Meta).HasColumnType("jsonb");
         builder.HasIndex(k => k.KeyHash).IsUnique();
         // One active key per name and owner; a revoked key frees its name.
         builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL");
