@@ -33,6 +33,15 @@ public sealed class ApiKey
     /// <summary>What the key may do; reaches the principal as the space-separated <c>scope</c> claim.</summary>
     public List<string> Scopes { get; set; } = [];
 
+    /// <summary>The key this one replaced by a roll.</summary>
+    public Guid? RolledFrom { get; set; }
+
+    /// <summary>
+    /// The key that replaced this one by a roll with a grace period: this one keeps working until its
+    /// (shortened) expiry, and no longer holds its name.
+    /// </summary>
+    public Guid? SupersededBy { get; set; }
+
     /// <summary>The owner's own JSON object (customer id, plan), at most 1 KiB; stored as jsonb.</summary>
     public string? Meta { get; set; }
 }

@@ -7,11 +7,29 @@ public sealed record CreatedApiKeyResponse(
     Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
     IReadOnlyList<string> Scopes, JsonElement? Meta);
 
+/// <summary>A key that replaced <see cref="RolledFrom"/>. <see cref="Key"/> is shown this once and never again.</summary>
+public sealed record RolledApiKeyResponse(
+    Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Scopes, JsonElement? Meta, Guid RolledFrom);
+
 /// <summary>A key as listed: never the secret or its hash.</summary>
+/// <param name="Id">The key's id.</param>
+/// <param name="Name">Unique among your active keys.</param>
+/// <param name="Prefix">The first characters of the key, safe to display.</param>
+/// <param name="IsActive">False once revoked.</param>
+/// <param name="ExpiresAt">When it stops working; null for never.</param>
+/// <param name="LastUsedAt">Its last successful use (written every few seconds).</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="RevokedAt">When it was revoked; null while it is not.</param>
+/// <param name="Scopes">What it may do.</param>
+/// <param name="Meta">Your own JSON object, as stored.</param>
+/// <param name="RolledFrom">The key this one replaced by a roll, if any.</param>
+/// <param name="SupersededBy">The key that replaced this one by a roll with a grace period; this one then works until its expiresAt.</param>
 public sealed record ApiKeyResponse(
     Guid Id, string Name, string Prefix, bool IsActive, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
-    IReadOnlyList<string> Scopes, JsonElement? Meta)
+    IReadOnlyList<string> Scopes, JsonElement? Meta, Guid? RolledFrom, Guid? SupersededBy)
 {
     internal static ApiKeyResponse From(ApiKey key) =>
-        new(key.Id, key.Name, key.Prefix, key.IsActive, key.ExpiresAt, key.LastUsedAt, key.CreatedAt, key.RevokedAt, key.Scopes, MetaJson.FromStored(key.Meta));
+        new(key.Id, key.Name, key.Prefix, key.IsActive, key.ExpiresAt, key.LastUsedAt, key.CreatedAt, key.RevokedAt,
+            key.Scopes, MetaJson.FromStored(key.Meta), key.RolledFrom, key.SupersededBy);
 }

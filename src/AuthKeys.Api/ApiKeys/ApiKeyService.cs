@@ -51,6 +51,67 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             ? ApiKeyResponse.From(key)
             : null;
 
+    public enum RollOutcome { Rolled, NotFound, NotActive, NameTaken }
+
+    /// <summary>
+    /// A new secret carrying everything of the old key. With no grace the old key is revoked at once;
+    /// with one it keeps working until now + grace, never later than its own expiry, and hands its
+    /// name to the new key. One transaction, the old row locked: two rolls of one key cannot both win.
+    /// </summary>
+    public async Task<(RollOutcome Outcome, RolledApiKeyResponse? Key)> RollAsync(Guid userId, Guid keyId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var old = await db.ApiKeys.FromSql($"SELECT * FROM api_keys WHERE id = {keyId} AND user_id = {userId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (old is null)
+            return (RollOutcome.NotFound, null);
+        var now = time.GetUtcNow();
+        if (old.RevokedAt is not null || !old.IsActive || old.ExpiresAt <= now || old.SupersededBy is not null)
+            return (RollOutcome.NotActive, null);
+
+        var secret = ApiKeyFormat.Generate();
+        var successor = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            Name = old.Name,
+            Prefix = ApiKeyFormat.DisplayPrefix(secret),
+            KeyHash = ApiKeyFormat.Hash(secret),
+            ExpiresAt = old.ExpiresAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Scopes = [.. old.Scopes],
+            Meta = old.Meta,
+            RolledFrom = old.Id,
+        };
+        old.UpdatedAt = now;
+        if (grace <= TimeSpan.Zero)
+        {
+            old.RevokedAt = now;
+            old.IsActive = false;
+        }
+        else
+        {
+            old.SupersededBy = successor.Id;
+            old.ExpiresAt = old.ExpiresAt is { } expiry && expiry < now + grace ? expiry : now + grace;
+        }
+        // The old key gives up its name before the new one takes it (the unique index checks each statement).
+        await db.SaveChangesAsync(cancellationToken);
+        db.ApiKeys.Add(successor);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return (RollOutcome.NameTaken, null);
+        }
+        cache.Evict([old.KeyHash]);
+        return (RollOutcome.Rolled, new RolledApiKeyResponse(successor.Id, secret, successor.Name, successor.Prefix, successor.ExpiresAt,
+            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), old.Id));
+    }
+
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>
     public async Task<bool> RevokeAsync(Guid userId, Guid keyId, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace AuthKeys.Api.ApiKeys;
 
@@ -48,6 +49,30 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
         if (!Guid.TryParse(id, out var keyId) || !await keys.RevokeAsync(User.GetUserId(), keyId, cancellationToken))
             return KeyNotFound();
         return Ok(new MessageResponse("API key revoked"));
+    }
+
+    /// <summary>
+    /// Replace a key with a new secret carrying its name, scopes, meta and expiry. The old key stops
+    /// at once, or after the grace period (never past its own expiry), so services can switch over
+    /// without downtime. The new secret is in this response only.
+    /// </summary>
+    [HttpPost("{id}/roll")]
+    [ProducesResponseType<RolledApiKeyResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public async Task<IActionResult> RollApiKey(string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RollApiKeyRequest? request, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var keyId))
+            return KeyNotFound();
+        var (outcome, rolled) = await keys.RollAsync(User.GetUserId(), keyId, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), cancellationToken);
+        return outcome switch
+        {
+            ApiKeyService.RollOutcome.Rolled => Created($"/keys/{rolled!.Id}", rolled),
+            ApiKeyService.RollOutcome.NotFound => KeyNotFound(),
+            ApiKeyService.RollOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key not active",
+                detail: "Only an active key can be rolled: this one is revoked, expired or already rolled."),
+            _ => Problem(statusCode: StatusCodes.Status409Conflict, title: "Name already in use", detail: "You already have another active API key with this name."),
+        };
     }
 
     private ObjectResult KeyNotFound() =>

@@ -75,6 +75,13 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         await Send(HttpMethod.Get, Routes.Scoped, apiKey: (await reader.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("key").GetString());
         await Send(HttpMethod.Get, Routes.Scoped, apiKey: key.Key);
         await Send(HttpMethod.Get, Routes.Scoped, token: account.AccessToken);
+        var toRoll = await _client.CreateKeyAsync(account.AccessToken, "to-roll");
+        await Send(HttpMethod.Post, $"/keys/{toRoll.Id}/roll", token: account.AccessToken, body: new { gracePeriodSeconds = 60 });
+        await Send(HttpMethod.Post, $"/keys/{toRoll.Id}/roll", token: account.AccessToken);
+        await Send(HttpMethod.Post, $"/keys/{Guid.NewGuid()}/roll", token: account.AccessToken);
+        await Send(HttpMethod.Post, $"/keys/{toRoll.Id}/roll", token: account.AccessToken, body: new { gracePeriodSeconds = -1 });
+        await Send(HttpMethod.Post, $"/keys/{toRoll.Id}/roll", token: account.AccessToken, raw: "x", mediaType: "text/plain");
+        await Send(HttpMethod.Post, $"/keys/{toRoll.Id}/roll");
         await Send(HttpMethod.Delete, Routes.Key(Guid.NewGuid()), token: account.AccessToken);
         await Send(HttpMethod.Delete, "/keys/not-a-guid", token: account.AccessToken);
         await Send(HttpMethod.Delete, Routes.Key(key.Id));
@@ -167,6 +174,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             "GET /protected/service-only 429", "GET /protected/flexible 429", "GET /protected/user-only 503", "GET /health/ready 503",
             "POST /auth/logout 503", "GET /protected/service-only 503",
             "GET /keys/{id} 200", "GET /keys/{id} 404", "GET /protected/scoped 200", "GET /protected/scoped 403", "GET /protected/scoped 401",
+            "POST /keys/{id}/roll 201", "POST /keys/{id}/roll 409", "POST /keys/{id}/roll 404", "POST /keys/{id}/roll 400",
             "GET /auth/me 200", "PATCH /auth/me 400", "DELETE /auth/sessions/{id} 200", "DELETE /auth/sessions/{id} 404",
             "POST /auth/change-password 400", "POST /auth/change-password 200", "POST /auth/delete-account 400",
             "POST /auth/delete-account 200", "POST /auth/delete-account 401", "GET /auth/me 503",

@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.ApiKeys.ApiKey",
                 typeof(ApiKey),
                 baseEntityType,
-                propertyCount: 13,
+                propertyCount: 15,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
@@ -124,6 +124,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             revokedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             revokedAt.AddAnnotation("Relational:ColumnName", "revoked_at");
 
+            var rolledFrom = runtimeEntityType.AddProperty(
+                "RolledFrom",
+                typeof(Guid?),
+                propertyInfo: typeof(ApiKey).GetProperty("RolledFrom", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<RolledFrom>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            rolledFrom.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            rolledFrom.AddAnnotation("Relational:ColumnName", "rolled_from");
+
             var scopes = runtimeEntityType.AddProperty(
                 "Scopes",
                 typeof(List<string>),
@@ -134,6 +143,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             scopes.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             scopes.AddAnnotation("Relational:ColumnName", "scopes");
             scopes.AddAnnotation("Relational:DefaultValueSql", "'{}'");
+
+            var supersededBy = runtimeEntityType.AddProperty(
+                "SupersededBy",
+                typeof(Guid?),
+                propertyInfo: typeof(ApiKey).GetProperty("SupersededBy", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<SupersededBy>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            supersededBy.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            supersededBy.AddAnnotation("Relational:ColumnName", "superseded_by");
 
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",
@@ -166,7 +184,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             var index0 = runtimeEntityType.AddIndex(
                 new[] { userId, name },
                 unique: true);
-            index0.AddAnnotation("Relational:Filter", "revoked_at IS NULL");
+            index0.AddAnnotation("Relational:Filter", "revoked_at IS NULL AND superseded_by IS NULL");
             index0.AddAnnotation("Relational:Name", "ix_api_keys_user_id_name");
 
             return runtimeEntityType;

@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("845859e9-a50d-4ab7-a9f7-929a1f6ddca0"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("8c6448d2-f4f6-4de9-96ec-910d3363d241"), entityTypeCount: 4)
         {
         }
 

@@ -19,8 +19,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Scopes).HasDefaultValueSql("'{}'");
         builder.Property(k => k.Meta).HasColumnType("jsonb");
         builder.HasIndex(k => k.KeyHash).IsUnique();
-        // One active key per name and owner; a revoked key frees its name.
-        builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL");
+        // One active key per name and owner; a revoked key frees its name, and so does a rolled one
+        // during its grace period (its successor holds the name).
+        builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL AND superseded_by IS NULL");
         builder.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

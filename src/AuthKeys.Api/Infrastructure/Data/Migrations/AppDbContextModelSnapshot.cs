@@ -74,12 +74,20 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
 
+                    b.Property<Guid?>("RolledFrom")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rolled_from");
+
                     b.PrimitiveCollection<List<string>>("Scopes")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
                         .HasColumnName("scopes")
                         .HasDefaultValueSql("'{}'");
+
+                    b.Property<Guid?>("SupersededBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("superseded_by");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -99,7 +107,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.HasIndex("UserId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_api_keys_user_id_name")
-                        .HasFilter("revoked_at IS NULL");
+                        .HasFilter("revoked_at IS NULL AND superseded_by IS NULL");
 
                     b.ToTable("api_keys", (string)null);
 
