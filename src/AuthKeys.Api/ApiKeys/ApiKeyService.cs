@@ -51,6 +51,37 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             ? ApiKeyResponse.From(key)
             : null;
 
+    public enum ChangeOutcome { Done, NotFound, NotActive, NameTaken }
+
+    /// <summary>Applies the fields present in <paramref name="change"/>; effective on the next request on every node.</summary>
+    public async Task<(ChangeOutcome Outcome, ApiKeyResponse? Key)> UpdateAsync(Guid userId, Guid keyId, UpdateApiKeyRequest change, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken);
+        if (key is null)
+            return (ChangeOutcome.NotFound, null);
+        if (key.RevokedAt is not null)
+            return (ChangeOutcome.NotActive, null);
+        if (change.Has(nameof(change.Name)))
+            key.Name = change.Name!.Trim();
+        if (change.Has(nameof(change.ExpiresAt)))
+            key.ExpiresAt = change.ExpiresAt;
+        if (change.Has(nameof(change.Scopes)))
+            key.Scopes = change.Scopes ?? [];
+        if (change.Has(nameof(change.Meta)))
+            key.Meta = MetaJson.ToStored(change.Meta);
+        key.UpdatedAt = time.GetUtcNow();
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return (ChangeOutcome.NameTaken, null);
+        }
+        cache.Evict([key.KeyHash]);
+        return (ChangeOutcome.Done, ApiKeyResponse.From(key));
+    }
+
     public enum RollOutcome { Rolled, NotFound, NotActive, NameTaken }
 
     /// <summary>

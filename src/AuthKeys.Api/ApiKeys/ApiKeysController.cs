@@ -40,6 +40,28 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
             ? Ok(key)
             : KeyNotFound();
 
+    /// <summary>
+    /// Change a key: fields left out stay as they are, <c>null</c> clears. Effective from the next
+    /// request, on every node.
+    /// </summary>
+    [HttpPatch("{id}")]
+    [ProducesResponseType<ApiKeyResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public async Task<IActionResult> UpdateApiKey(string id, UpdateApiKeyRequest request, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var keyId))
+            return KeyNotFound();
+        var (outcome, key) = await keys.UpdateAsync(User.GetUserId(), keyId, request, cancellationToken);
+        return outcome switch
+        {
+            ApiKeyService.ChangeOutcome.Done => Ok(key),
+            ApiKeyService.ChangeOutcome.NotFound => KeyNotFound(),
+            ApiKeyService.ChangeOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key revoked", detail: "A revoked key cannot be changed."),
+            _ => NameTaken(),
+        };
+    }
+
     /// <summary>Revoke an API key; it stops working on the next request.</summary>
     [HttpDelete("{id}")]
     [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
@@ -71,9 +93,12 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
             ApiKeyService.RollOutcome.NotFound => KeyNotFound(),
             ApiKeyService.RollOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key not active",
                 detail: "Only an active key can be rolled: this one is revoked, expired or already rolled."),
-            _ => Problem(statusCode: StatusCodes.Status409Conflict, title: "Name already in use", detail: "You already have another active API key with this name."),
+            _ => NameTaken(),
         };
     }
+
+    private ObjectResult NameTaken() =>
+        Problem(statusCode: StatusCodes.Status409Conflict, title: "Name already in use", detail: "You already have another active API key with this name.");
 
     private ObjectResult KeyNotFound() =>
         Problem(statusCode: StatusCodes.Status404NotFound, title: "API key not found", detail: "No API key of yours has this id.");

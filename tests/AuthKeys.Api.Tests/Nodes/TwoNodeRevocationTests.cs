@@ -13,6 +13,7 @@ namespace AuthKeys.Api.Tests.Nodes;
 public sealed class TwoNodeRevocationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly string[] ReaderScopes = ["demo:read"];
 
     private readonly AuthKeysApiFactory _a = NodeFactory.Create(null, ("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
     private AuthKeysApiFactory _b = null!;
@@ -45,6 +46,23 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
 
         await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
             Bound, "node B refuses the key node A revoked");
+    }
+
+    [Fact]
+    public async Task AScopeTakenAwayOnNodeAIsRefusedByNodeBRightAfter()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var created = await (await a.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "reader", scopes = ReaderScopes }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.Scoped, key)).StatusCode);
+
+        var narrowed = await a.SendWithTokenAsync(HttpMethod.Patch, Routes.Key(created.GetProperty("id").GetGuid()), account.AccessToken, new { scopes = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.OK, narrowed.StatusCode);
+
+        await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.Scoped, key)).StatusCode == HttpStatusCode.Forbidden,
+            Bound, "node B refuses a scope node A took away");
     }
 
     [Fact]

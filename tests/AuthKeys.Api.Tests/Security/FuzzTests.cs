@@ -22,7 +22,7 @@ public sealed class FuzzTests : IAsyncLifetime
         ("POST", Routes.CreateKey), ("GET", Routes.Keys), ("DELETE", Routes.Keys), ("GET", Routes.UserOnly), ("GET", Routes.ServiceOnly),
         ("GET", Routes.Flexible), ("GET", Routes.Health), ("GET", Routes.Ready), ("GET", Routes.OpenApiDocument),
         ("GET", Routes.Me), ("PATCH", Routes.Me), ("POST", Routes.ChangePassword), ("GET", Routes.Sessions), ("DELETE", Routes.Sessions),
-        ("POST", Routes.DeleteAccount), ("GET", Routes.Scoped), ("POST", "/keys/{id}/roll"),
+        ("POST", Routes.DeleteAccount), ("GET", Routes.Scoped), ("POST", "/keys/{id}/roll"), ("PATCH", "/keys/{id}"),
     ];
 
     private static readonly string[] Paths = [.. Endpoints.Select(e => e.Path).Distinct()];
@@ -95,8 +95,8 @@ public sealed class FuzzTests : IAsyncLifetime
         var path = _random.Next(3) == 0 ? NextPath() : endpoint.Path;
         if (endpoint.Method == "DELETE" && path == Routes.Keys)
             path = _random.Next(2) == 0 ? Routes.Key(_key.Id) : $"/keys/{PathSegment()}";
-        if (path == "/keys/{id}/roll")
-            path = $"/keys/{(_random.Next(2) == 0 ? _key.Id.ToString() : PathSegment())}/roll";
+        if (path is "/keys/{id}/roll" or "/keys/{id}")
+            path = path.Replace("{id}", _random.Next(2) == 0 ? _key.Id.ToString() : PathSegment(), StringComparison.Ordinal);
         if (endpoint.Method == "DELETE" && path == Routes.Sessions)
             path = _random.Next(2) == 0 ? Routes.Session(Tokens.Payload(_account.AccessToken).GetProperty("sid").GetString()!) : Routes.Session(PathSegment());
         var request = new HttpRequestMessage(method, path);
