@@ -42,6 +42,18 @@ public sealed class ApiKey
     /// </summary>
     public Guid? SupersededBy { get; set; }
 
+    /// <summary>Uses left; null for unlimited. Decremented by one atomic UPDATE per successful use.</summary>
+    public int? Remaining { get; set; }
+
+    /// <summary>What <see cref="Remaining"/> is set back to at each <see cref="RefillInterval"/>; null for never.</summary>
+    public int? RefillAmount { get; set; }
+
+    /// <summary><c>daily</c> (00:00 UTC) or <c>monthly</c> (the 1st, 00:00 UTC).</summary>
+    public string? RefillInterval { get; set; }
+
+    /// <summary>When the quota was last set (created, changed or refilled): a refill is due once per period after it.</summary>
+    public DateTimeOffset? LastRefilledAt { get; set; }
+
     /// <summary>The owner's own JSON object (customer id, plan), at most 1 KiB; stored as jsonb.</summary>
     public string? Meta { get; set; }
 }

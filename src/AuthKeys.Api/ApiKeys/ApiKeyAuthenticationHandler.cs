@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -26,12 +27,14 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ApiKeyCache keys,
     ApiKeyUsageRecorder usage,
+    UsageQuota quota,
     ApiKeyFailureThrottle throttle)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
     private static readonly AuthenticateResult Malformed = AuthenticateResult.Fail("The API key is malformed.");
     private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The API key is invalid, revoked or expired.");
     private static readonly AuthenticateResult Throttled = AuthenticateResult.Fail("Too many failed API-key attempts from this address.");
+    private static readonly AuthenticateResult UsageExceeded = AuthenticateResult.Fail("The API key has no uses left.");
     private static readonly object ThrottledMarker = new();
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -54,6 +57,13 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
             return await FailAsync(address, Invalid);
 
+        // A key with a quota costs a database round trip per use: the count must be exact across nodes.
+        if (key.HasQuota && !(await quota.TryUseAsync(key.KeyId, now, Context.RequestAborted)).Allowed)
+        {
+            Context.Items[typeof(UsageQuota)] = UsageQuota.NextRefill(key.RefillInterval, now) is { } refill ? refill - now : TimeSpan.Zero;
+            return UsageExceeded;
+        }
+
         usage.Record(key.KeyId, now);
         return AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name));
     }
@@ -68,6 +78,15 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.TryGetValue(typeof(UsageQuota), out var untilRefill) && untilRefill is TimeSpan wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            if (wait > TimeSpan.Zero)
+                Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            Context.Items[typeof(ProblemOverride)] = new ProblemOverride(StatusCodes.Status429TooManyRequests, ProblemTypes.UsageExceeded,
+                "Usage exceeded", wait > TimeSpan.Zero ? "This API key has no uses left until its next refill." : "This API key has no uses left.");
+            return Task.CompletedTask;
+        }
         if (Context.Items.ContainsKey(ThrottledMarker))
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;

@@ -23,6 +23,10 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             UpdatedAt = now,
             Scopes = request.Scopes ?? [],
             Meta = MetaJson.ToStored(request.Meta),
+            Remaining = request.Remaining,
+            RefillAmount = request.Refill?.Amount,
+            RefillInterval = request.Refill?.Interval,
+            LastRefilledAt = request.Remaining is null ? null : now,
         };
         db.ApiKeys.Add(key);
         try
@@ -33,7 +37,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         {
             return null;
         }
-        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta));
+        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta),
+            key.Remaining, ApiKeyResponse.RefillOf(key));
     }
 
     public async Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken)
@@ -42,16 +47,17 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             .Where(k => k.UserId == userId)
             .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
             .ToListAsync(cancellationToken);
-        return keys.ConvertAll(ApiKeyResponse.From);
+        var now = time.GetUtcNow();
+        return keys.ConvertAll(key => ApiKeyResponse.From(key, now));
     }
 
     /// <summary>Null when the key does not exist or belongs to someone else.</summary>
     public async Task<ApiKeyResponse?> FindAsync(Guid userId, Guid keyId, CancellationToken cancellationToken) =>
         await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken) is { } key
-            ? ApiKeyResponse.From(key)
+            ? ApiKeyResponse.From(key, time.GetUtcNow())
             : null;
 
-    public enum ChangeOutcome { Done, NotFound, NotActive, NameTaken }
+    public enum ChangeOutcome { Done, NotFound, NotActive, NameTaken, RefillWithoutRemaining }
 
     /// <summary>Applies the fields present in <paramref name="change"/>; effective on the next request on every node.</summary>
     public async Task<(ChangeOutcome Outcome, ApiKeyResponse? Key)> UpdateAsync(Guid userId, Guid keyId, UpdateApiKeyRequest change, CancellationToken cancellationToken)
@@ -69,7 +75,18 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             key.Scopes = change.Scopes ?? [];
         if (change.Has(nameof(change.Meta)))
             key.Meta = MetaJson.ToStored(change.Meta);
-        key.UpdatedAt = time.GetUtcNow();
+        var now = time.GetUtcNow();
+        if (change.Has(nameof(change.Remaining)))
+        {
+            key.Remaining = change.Remaining;
+            key.LastRefilledAt = change.Remaining is null ? null : now; // an explicit count starts a new period
+        }
+        if (change.Has(nameof(change.Refill)))
+            (key.RefillAmount, key.RefillInterval) = (change.Refill?.Amount, change.Refill?.Interval);
+        if (key.RefillAmount is not null && key.Remaining is null)
+            return (ChangeOutcome.RefillWithoutRemaining, null);
+        key.LastRefilledAt ??= key.Remaining is null ? null : now;
+        key.UpdatedAt = now;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -79,7 +96,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             return (ChangeOutcome.NameTaken, null);
         }
         cache.Evict([key.KeyHash]);
-        return (ChangeOutcome.Done, ApiKeyResponse.From(key));
+        return (ChangeOutcome.Done, ApiKeyResponse.From(key, now));
     }
 
     public enum RollOutcome { Rolled, NotFound, NotActive, NameTaken }
@@ -113,6 +130,10 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             UpdatedAt = now,
             Scopes = [.. old.Scopes],
             Meta = old.Meta,
+            Remaining = old.Remaining,
+            RefillAmount = old.RefillAmount,
+            RefillInterval = old.RefillInterval,
+            LastRefilledAt = old.LastRefilledAt,
             RolledFrom = old.Id,
         };
         old.UpdatedAt = now;
@@ -140,7 +161,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         }
         cache.Evict([old.KeyHash]);
         return (RollOutcome.Rolled, new RolledApiKeyResponse(successor.Id, secret, successor.Name, successor.Prefix, successor.ExpiresAt,
-            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), old.Id));
+            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), RefillIntervals.Effective(successor, now), ApiKeyResponse.RefillOf(successor), old.Id));
     }
 
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>

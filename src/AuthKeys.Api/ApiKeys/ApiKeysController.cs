@@ -58,6 +58,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
             ApiKeyService.ChangeOutcome.Done => Ok(key),
             ApiKeyService.ChangeOutcome.NotFound => KeyNotFound(),
             ApiKeyService.ChangeOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key revoked", detail: "A revoked key cannot be changed."),
+            ApiKeyService.ChangeOutcome.RefillWithoutRemaining => RefillNeedsRemaining(),
             _ => NameTaken(),
         };
     }
@@ -95,6 +96,12 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
                 detail: "Only an active key can be rolled: this one is revoked, expired or already rolled."),
             _ => NameTaken(),
         };
+    }
+
+    private ActionResult RefillNeedsRemaining()
+    {
+        ModelState.AddModelError("refill", "Refill needs remaining to be set.");
+        return ValidationProblem(ModelState);
     }
 
     private ObjectResult NameTaken() =>

@@ -10,6 +10,7 @@ public static class ApiKeysExtensions
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyUsageRecorder>();
+        services.AddSingleton<UsageQuota>();
         services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();

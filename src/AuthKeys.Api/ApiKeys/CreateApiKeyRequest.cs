@@ -8,8 +8,19 @@ namespace AuthKeys.Api.ApiKeys;
 /// <param name="ExpiresAt">Optional; must be in the future. Omit for a key that does not expire.</param>
 /// <param name="Scopes">What the key may do: up to 32 distinct scopes such as <c>demo:read</c>; none by default.</param>
 /// <param name="Meta">Your own JSON object (customer id, plan), at most 1,024 bytes; returned as stored.</param>
+/// <param name="Remaining">Uses the key gets (0 to 1,000,000,000); omit or null for unlimited.</param>
+/// <param name="Refill">Sets remaining back to an amount every day or month (UTC); needs remaining.</param>
 public sealed record CreateApiKeyRequest(
     [property: Required, MinLength(1), MaxLength(ApiKeyLimits.NameMaxLength)] string Name,
     DateTimeOffset? ExpiresAt,
     [property: MaxLength(ApiKeyLimits.MaxScopes)] List<string>? Scopes = null,
-    JsonElement? Meta = null);
+    JsonElement? Meta = null,
+    [property: Range(0, ApiKeyLimits.MaxRemaining)] int? Remaining = null,
+    KeyRefill? Refill = null);
+
+/// <summary>A usage refill: <c>remaining</c> is set back to <paramref name="Amount"/> at the start of each day (00:00 UTC) or month (the 1st).</summary>
+/// <param name="Amount">1 to 1,000,000,000.</param>
+/// <param name="Interval"><c>daily</c> or <c>monthly</c>.</param>
+public sealed record KeyRefill(
+    [property: Range(1, ApiKeyLimits.MaxRemaining)] int Amount,
+    [property: Required, AllowedValues(RefillIntervals.Daily, RefillIntervals.Monthly)] string Interval);

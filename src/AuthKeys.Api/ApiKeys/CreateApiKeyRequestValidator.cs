@@ -18,6 +18,9 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
             .WithMessage("ExpiresAt must be in the future.");
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
+        RuleFor(r => r.Remaining).MustBeRemaining();
+        RuleFor(r => r.Refill).MustBeRefill()
+            .Must((request, refill) => refill is null || request.Remaining is not null).WithMessage("Refill needs remaining to be set.");
     }
 }
 
@@ -36,6 +39,16 @@ internal static partial class ApiKeyRules
             .WithMessage("Meta must be a JSON object or null.")
             .Must(meta => meta is not { ValueKind: JsonValueKind.Object } || MetaJson.Serialize(meta.Value).Length <= ApiKeyLimits.MetaMaxBytes)
             .WithMessage($"Meta must be at most {ApiKeyLimits.MetaMaxBytes} bytes as JSON.");
+
+    public static IRuleBuilderOptions<T, int?> MustBeRemaining<T>(this IRuleBuilder<T, int?> rule) =>
+        rule.Must(remaining => remaining is null or >= 0 and <= ApiKeyLimits.MaxRemaining)
+            .WithMessage($"Remaining must be from 0 to {ApiKeyLimits.MaxRemaining}, or null for unlimited.");
+
+    public static IRuleBuilderOptions<T, KeyRefill?> MustBeRefill<T>(this IRuleBuilder<T, KeyRefill?> rule) =>
+        rule.Must(refill => refill is null || refill.Amount is >= 1 and <= ApiKeyLimits.MaxRemaining)
+            .WithMessage($"Refill amount must be from 1 to {ApiKeyLimits.MaxRemaining}.")
+            .Must(refill => refill is null || RefillIntervals.IsKnown(refill.Interval))
+            .WithMessage("Refill interval must be daily or monthly.");
 
     [GeneratedRegex(ApiKeyLimits.ScopePattern, RegexOptions.CultureInvariant)]
     private static partial Regex Scope();

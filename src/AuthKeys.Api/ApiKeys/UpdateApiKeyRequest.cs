@@ -29,6 +29,13 @@ public sealed class UpdateApiKeyRequest
     /// <summary>Your own JSON object, replacing the old one; null clears it.</summary>
     public JsonElement? Meta { get; set => Set(ref field, value); }
 
+    /// <summary>Uses left, replacing the count (and starting a new refill period); null for unlimited.</summary>
+    [Range(0, ApiKeyLimits.MaxRemaining)]
+    public int? Remaining { get; set => Set(ref field, value); }
+
+    /// <summary>The refill, replacing the old one; null for none. Needs remaining.</summary>
+    public KeyRefill? Refill { get; set => Set(ref field, value); }
+
     public bool Has(string property) => _present.Contains(property);
 
     private void Set<T>(ref T field, T value, [System.Runtime.CompilerServices.CallerMemberName] string property = "")
@@ -52,5 +59,7 @@ internal sealed class UpdateApiKeyRequestValidator : AbstractValidator<UpdateApi
             .WithMessage("ExpiresAt must be in the future.");
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
+        RuleFor(r => r.Remaining).MustBeRemaining();
+        RuleFor(r => r.Refill).MustBeRefill();
     }
 }

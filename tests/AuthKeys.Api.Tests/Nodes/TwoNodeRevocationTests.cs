@@ -66,6 +66,21 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AUsageQuotaIsExactAcrossNodes()
+    {
+        var nodes = new[] { _a.CreateClient(), _b.CreateClient() };
+        var account = await nodes[0].SignupAsync();
+        var created = await (await nodes[0].SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "metered", remaining = 30 }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i => (await nodes[i % 2].GetWithKeyAsync(Routes.ServiceOnly, key)).StatusCode));
+
+        Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(70, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task SessionEndedByLogoutOnNodeAIsRefusedByNodeBRightAfter()
     {
         var (a, b) = (_a.CreateClient(), _b.CreateClient());

@@ -11,6 +11,8 @@ public static class ErrorsExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
+            if (context.HttpContext.Items.TryGetValue(typeof(ProblemOverride), out var value) && value is ProblemOverride custom && custom.Status == problem.Status)
+                (problem.Type, problem.Title, problem.Detail) = (custom.Type, custom.Title, custom.Detail);
             problem.Type ??= ProblemTypes.For(problem.Status);
             problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status ?? 500);
             problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
@@ -20,8 +22,16 @@ public static class ErrorsExtensions
     }
 }
 
+/// <summary>
+/// What a handler that sets only a status (an authentication handler's challenge) wants its problem
+/// to say: put it in <c>HttpContext.Items[typeof(ProblemOverride)]</c>.
+/// </summary>
+public sealed record ProblemOverride(int Status, string Type, string Title, string Detail);
+
 public static class ProblemTypes
 {
+    public const string UsageExceeded = "urn:authkeys:problem:usage-exceeded";
+
     public static string? For(int? status) => status switch
     {
         400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",

@@ -33,7 +33,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
             })];
             Add(operation, context, 401, "Missing, invalid, expired or revoked credentials.");
             if (schemes.Contains(AuthSchemes.ApiKey))
-                Add(operation, context, 429, "Too many failed API-key attempts from this address; see Retry-After.");
+                Add(operation, context, 429, "Too many failed API-key attempts from this address, or the key has no uses left (type ending in usage-exceeded); see Retry-After.");
             if (context.MethodInfo.GetCustomAttributes<RequireScopeAttribute>(true).Any())
                 Add(operation, context, 403, "The API key does not carry the scope this route requires.");
         }

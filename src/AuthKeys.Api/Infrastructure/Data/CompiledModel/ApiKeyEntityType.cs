@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.ApiKeys.ApiKey",
                 typeof(ApiKey),
                 baseEntityType,
-                propertyCount: 15,
+                propertyCount: 19,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
@@ -78,6 +78,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             keyHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             keyHash.AddAnnotation("Relational:ColumnName", "key_hash");
 
+            var lastRefilledAt = runtimeEntityType.AddProperty(
+                "LastRefilledAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(ApiKey).GetProperty("LastRefilledAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<LastRefilledAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            lastRefilledAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            lastRefilledAt.AddAnnotation("Relational:ColumnName", "last_refilled_at");
+
             var lastUsedAt = runtimeEntityType.AddProperty(
                 "LastUsedAt",
                 typeof(DateTimeOffset?),
@@ -114,6 +123,34 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 maxLength: 11);
             prefix.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             prefix.AddAnnotation("Relational:ColumnName", "prefix");
+
+            var refillAmount = runtimeEntityType.AddProperty(
+                "RefillAmount",
+                typeof(int?),
+                propertyInfo: typeof(ApiKey).GetProperty("RefillAmount", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<RefillAmount>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            refillAmount.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            refillAmount.AddAnnotation("Relational:ColumnName", "refill_amount");
+
+            var refillInterval = runtimeEntityType.AddProperty(
+                "RefillInterval",
+                typeof(string),
+                propertyInfo: typeof(ApiKey).GetProperty("RefillInterval", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<RefillInterval>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 16);
+            refillInterval.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            refillInterval.AddAnnotation("Relational:ColumnName", "refill_interval");
+
+            var remaining = runtimeEntityType.AddProperty(
+                "Remaining",
+                typeof(int?),
+                propertyInfo: typeof(ApiKey).GetProperty("Remaining", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<Remaining>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            remaining.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            remaining.AddAnnotation("Relational:ColumnName", "remaining");
 
             var revokedAt = runtimeEntityType.AddProperty(
                 "RevokedAt",

@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("8c6448d2-f4f6-4de9-96ec-910d3363d241"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("849611e2-414b-4942-a260-41732dab215a"), entityTypeCount: 4)
         {
         }
 

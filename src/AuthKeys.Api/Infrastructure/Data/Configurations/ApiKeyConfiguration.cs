@@ -18,6 +18,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.IsActive).HasDefaultValue(true);
         builder.Property(k => k.Scopes).HasDefaultValueSql("'{}'");
         builder.Property(k => k.Meta).HasColumnType("jsonb");
+        builder.Property(k => k.RefillInterval).HasMaxLength(16);
         builder.HasIndex(k => k.KeyHash).IsUnique();
         // One active key per name and owner; a revoked key frees its name, and so does a rolled one
         // during its grace period (its successor holds the name).

@@ -50,6 +50,10 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("key_hash");
 
+                    b.Property<DateTimeOffset?>("LastRefilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_refilled_at");
+
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_used_at");
@@ -69,6 +73,19 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(11)
                         .HasColumnType("character varying(11)")
                         .HasColumnName("prefix");
+
+                    b.Property<int?>("RefillAmount")
+                        .HasColumnType("integer")
+                        .HasColumnName("refill_amount");
+
+                    b.Property<string>("RefillInterval")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("refill_interval");
+
+                    b.Property<int?>("Remaining")
+                        .HasColumnType("integer")
+                        .HasColumnName("remaining");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
