@@ -42,6 +42,11 @@ public sealed class ApiKey
     /// </summary>
     public Guid? SupersededBy { get; set; }
 
+    /// <summary>Successful uses allowed per <see cref="RateLimitWindowSeconds"/>; null for no limit.</summary>
+    public int? RateLimitLimit { get; set; }
+
+    public int? RateLimitWindowSeconds { get; set; }
+
     /// <summary>Uses left; null for unlimited. Decremented by one atomic UPDATE per successful use.</summary>
     public int? Remaining { get; set; }
 

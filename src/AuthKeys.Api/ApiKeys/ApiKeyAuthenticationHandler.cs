@@ -28,6 +28,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ApiKeyCache keys,
     ApiKeyUsageRecorder usage,
     UsageQuota quota,
+    KeyRateLimiter rates,
     ApiKeyFailureThrottle throttle)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
@@ -35,6 +36,7 @@ public sealed class ApiKeyAuthenticationHandler(
     private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The API key is invalid, revoked or expired.");
     private static readonly AuthenticateResult Throttled = AuthenticateResult.Fail("Too many failed API-key attempts from this address.");
     private static readonly AuthenticateResult UsageExceeded = AuthenticateResult.Fail("The API key has no uses left.");
+    private static readonly AuthenticateResult RateLimited = AuthenticateResult.Fail("The API key is over its rate limit.");
     private static readonly object ThrottledMarker = new();
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -57,6 +59,18 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
             return await FailAsync(address, Invalid);
 
+        if (key.RateLimit is { } rate)
+        {
+            var decision = await rates.AcquireAsync(key.KeyId, rate, Context.RequestAborted);
+            Response.Headers["RateLimit-Policy"] = decision.PolicyHeader;
+            Response.Headers["RateLimit"] = decision.Header;
+            if (!decision.Allowed)
+            {
+                Context.Items[typeof(KeyRateDecision)] = decision;
+                return RateLimited;
+            }
+        }
+
         // A key with a quota costs a database round trip per use: the count must be exact across nodes.
         if (key.HasQuota && !(await quota.TryUseAsync(key.KeyId, now, Context.RequestAborted)).Allowed)
         {
@@ -78,6 +92,14 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.TryGetValue(typeof(KeyRateDecision), out var limited) && limited is KeyRateDecision decision)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = decision.ResetSeconds.ToString(CultureInfo.InvariantCulture);
+            Context.Items[typeof(ProblemOverride)] = new ProblemOverride(StatusCodes.Status429TooManyRequests, ProblemTypes.For(429)!,
+                "Rate limit exceeded", $"This API key allows {decision.Policy.Limit} uses per {decision.Policy.WindowSeconds} s; see Retry-After.");
+            return Task.CompletedTask;
+        }
         if (Context.Items.TryGetValue(typeof(UsageQuota), out var untilRefill) && untilRefill is TimeSpan wait)
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;

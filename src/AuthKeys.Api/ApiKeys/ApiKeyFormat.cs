@@ -92,6 +92,10 @@ public static class ApiKeyLimits
 
     public const int MaxRemaining = 1_000_000_000;
 
+    public const int MaxRateLimit = 1_000_000;
+
+    public const int MaxRateLimitWindowSeconds = 86_400;
+
     /// <summary>The owner's own data on a key, as serialized JSON.</summary>
     public const int MetaMaxBytes = 1024;
 }

@@ -23,6 +23,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             UpdatedAt = now,
             Scopes = request.Scopes ?? [],
             Meta = MetaJson.ToStored(request.Meta),
+            RateLimitLimit = request.RateLimit?.Limit,
+            RateLimitWindowSeconds = request.RateLimit?.WindowSeconds,
             Remaining = request.Remaining,
             RefillAmount = request.Refill?.Amount,
             RefillInterval = request.Refill?.Interval,
@@ -38,7 +40,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             return null;
         }
         return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta),
-            key.Remaining, ApiKeyResponse.RefillOf(key));
+            ApiKeyResponse.RateLimitOf(key), key.Remaining, ApiKeyResponse.RefillOf(key));
     }
 
     public async Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken)
@@ -76,6 +78,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         if (change.Has(nameof(change.Meta)))
             key.Meta = MetaJson.ToStored(change.Meta);
         var now = time.GetUtcNow();
+        if (change.Has(nameof(change.RateLimit)))
+            (key.RateLimitLimit, key.RateLimitWindowSeconds) = (change.RateLimit?.Limit, change.RateLimit?.WindowSeconds);
         if (change.Has(nameof(change.Remaining)))
         {
             key.Remaining = change.Remaining;
@@ -130,6 +134,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             UpdatedAt = now,
             Scopes = [.. old.Scopes],
             Meta = old.Meta,
+            RateLimitLimit = old.RateLimitLimit,
+            RateLimitWindowSeconds = old.RateLimitWindowSeconds,
             Remaining = old.Remaining,
             RefillAmount = old.RefillAmount,
             RefillInterval = old.RefillInterval,
@@ -161,7 +167,8 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         }
         cache.Evict([old.KeyHash]);
         return (RollOutcome.Rolled, new RolledApiKeyResponse(successor.Id, secret, successor.Name, successor.Prefix, successor.ExpiresAt,
-            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), RefillIntervals.Effective(successor, now), ApiKeyResponse.RefillOf(successor), old.Id));
+            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), ApiKeyResponse.RateLimitOf(successor),
+            RefillIntervals.Effective(successor, now), ApiKeyResponse.RefillOf(successor), old.Id));
     }
 
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>

@@ -11,6 +11,7 @@ public static class ApiKeysExtensions
         services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyUsageRecorder>();
         services.AddSingleton<UsageQuota>();
+        services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();

@@ -18,6 +18,7 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
             .WithMessage("ExpiresAt must be in the future.");
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
+        RuleFor(r => r.RateLimit).MustBeRateLimit();
         RuleFor(r => r.Remaining).MustBeRemaining();
         RuleFor(r => r.Refill).MustBeRefill()
             .Must((request, refill) => refill is null || request.Remaining is not null).WithMessage("Refill needs remaining to be set.");
@@ -39,6 +40,12 @@ internal static partial class ApiKeyRules
             .WithMessage("Meta must be a JSON object or null.")
             .Must(meta => meta is not { ValueKind: JsonValueKind.Object } || MetaJson.Serialize(meta.Value).Length <= ApiKeyLimits.MetaMaxBytes)
             .WithMessage($"Meta must be at most {ApiKeyLimits.MetaMaxBytes} bytes as JSON.");
+
+    public static IRuleBuilderOptions<T, KeyRateLimit?> MustBeRateLimit<T>(this IRuleBuilder<T, KeyRateLimit?> rule) =>
+        rule.Must(rate => rate is null || rate.Limit is >= 1 and <= ApiKeyLimits.MaxRateLimit)
+            .WithMessage($"RateLimit limit must be from 1 to {ApiKeyLimits.MaxRateLimit}.")
+            .Must(rate => rate is null || rate.WindowSeconds is >= 1 and <= ApiKeyLimits.MaxRateLimitWindowSeconds)
+            .WithMessage($"RateLimit windowSeconds must be from 1 to {ApiKeyLimits.MaxRateLimitWindowSeconds}.");
 
     public static IRuleBuilderOptions<T, int?> MustBeRemaining<T>(this IRuleBuilder<T, int?> rule) =>
         rule.Must(remaining => remaining is null or >= 0 and <= ApiKeyLimits.MaxRemaining)

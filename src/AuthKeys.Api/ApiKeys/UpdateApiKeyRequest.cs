@@ -29,6 +29,9 @@ public sealed class UpdateApiKeyRequest
     /// <summary>Your own JSON object, replacing the old one; null clears it.</summary>
     public JsonElement? Meta { get; set => Set(ref field, value); }
 
+    /// <summary>The rate limit, replacing the old one; null for none.</summary>
+    public KeyRateLimit? RateLimit { get; set => Set(ref field, value); }
+
     /// <summary>Uses left, replacing the count (and starting a new refill period); null for unlimited.</summary>
     [Range(0, ApiKeyLimits.MaxRemaining)]
     public int? Remaining { get; set => Set(ref field, value); }
@@ -59,6 +62,7 @@ internal sealed class UpdateApiKeyRequestValidator : AbstractValidator<UpdateApi
             .WithMessage("ExpiresAt must be in the future.");
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
+        RuleFor(r => r.RateLimit).MustBeRateLimit();
         RuleFor(r => r.Remaining).MustBeRemaining();
         RuleFor(r => r.Refill).MustBeRefill();
     }

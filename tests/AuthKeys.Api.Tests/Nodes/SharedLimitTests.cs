@@ -81,6 +81,25 @@ public sealed class SharedLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AKeysRateLimitIsSharedByBothNodes()
+    {
+        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var account = await a.SignupAsync();
+        var created = await (await a.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken,
+            new { name = "limited", rateLimit = new { limit = 4, windowSeconds = 3600 } })).ReadJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+
+        for (var i = 0; i < 4; i++)
+            Assert.Equal(HttpStatusCode.OK, (await (i % 2 == 0 ? a : b).GetWithKeyAsync(Routes.ServiceOnly, key)).StatusCode);
+        foreach (var node in new[] { a, b })
+        {
+            var refused = await node.GetWithKeyAsync(Routes.ServiceOnly, key);
+            await refused.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+            Assert.StartsWith("\"key\";r=0;", refused.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task WithRedisAwayTheNodesKeepAnsweringCountAloneAndShareAgainWhenItReturns()
     {
         var nodes = new[] { _a.CreateClient(), _b.CreateClient() };

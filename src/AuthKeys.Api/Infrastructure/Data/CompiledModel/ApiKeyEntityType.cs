@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.ApiKeys.ApiKey",
                 typeof(ApiKey),
                 baseEntityType,
-                propertyCount: 19,
+                propertyCount: 21,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
@@ -123,6 +123,24 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 maxLength: 11);
             prefix.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             prefix.AddAnnotation("Relational:ColumnName", "prefix");
+
+            var rateLimitLimit = runtimeEntityType.AddProperty(
+                "RateLimitLimit",
+                typeof(int?),
+                propertyInfo: typeof(ApiKey).GetProperty("RateLimitLimit", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<RateLimitLimit>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            rateLimitLimit.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            rateLimitLimit.AddAnnotation("Relational:ColumnName", "rate_limit_limit");
+
+            var rateLimitWindowSeconds = runtimeEntityType.AddProperty(
+                "RateLimitWindowSeconds",
+                typeof(int?),
+                propertyInfo: typeof(ApiKey).GetProperty("RateLimitWindowSeconds", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<RateLimitWindowSeconds>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            rateLimitWindowSeconds.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            rateLimitWindowSeconds.AddAnnotation("Relational:ColumnName", "rate_limit_window_seconds");
 
             var refillAmount = runtimeEntityType.AddProperty(
                 "RefillAmount",

@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("849611e2-414b-4942-a260-41732dab215a"), entityTypeCount: 4)
+            : base(skipDetectChanges: false, modelId: new Guid("5ae3e584-e491-4818-9a56-f0cac6c0de4c"), entityTypeCount: 4)
         {
         }
 

@@ -74,6 +74,14 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(11)")
                         .HasColumnName("prefix");
 
+                    b.Property<int?>("RateLimitLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_limit");
+
+                    b.Property<int?>("RateLimitWindowSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_window_seconds");
+
                     b.Property<int?>("RefillAmount")
                         .HasColumnType("integer")
                         .HasColumnName("refill_amount");
