@@ -12,6 +12,7 @@ public static class ApiKeysExtensions
         services.AddSingleton<ApiKeyUsageRecorder>();
         services.AddSingleton<UsageQuota>();
         services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<KeyVerifier>();
         services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();

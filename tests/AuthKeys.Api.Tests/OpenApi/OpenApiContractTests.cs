@@ -87,6 +87,11 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         await Send(HttpMethod.Patch, Routes.Key(key.Id), token: account.AccessToken, body: new { name = "fresh" });
         await Send(HttpMethod.Patch, Routes.Key(Guid.NewGuid()), token: account.AccessToken, body: new { name = "x" });
         await Send(HttpMethod.Patch, Routes.Key(key.Id), body: new { name = "x" });
+        await Send(HttpMethod.Post, "/keys/verify", token: account.AccessToken, body: new { key = key.Key });
+        await Send(HttpMethod.Post, "/keys/verify", token: account.AccessToken, body: new { key = "nope" });
+        await Send(HttpMethod.Post, "/keys/verify", token: account.AccessToken, raw: "{\"key\":42}");
+        await Send(HttpMethod.Post, "/keys/verify", apiKey: key.Key, body: new { key = key.Key });
+        await Send(HttpMethod.Post, "/keys/verify", body: new { key = key.Key });
         await Send(HttpMethod.Delete, Routes.Key(Guid.NewGuid()), token: account.AccessToken);
         await Send(HttpMethod.Delete, "/keys/not-a-guid", token: account.AccessToken);
         await Send(HttpMethod.Delete, Routes.Key(key.Id));
@@ -180,6 +185,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             "POST /auth/logout 503", "GET /protected/service-only 503",
             "GET /keys/{id} 200", "GET /keys/{id} 404", "GET /protected/scoped 200", "GET /protected/scoped 403", "GET /protected/scoped 401",
             "POST /keys/{id}/roll 201", "POST /keys/{id}/roll 409", "POST /keys/{id}/roll 404", "POST /keys/{id}/roll 400",
+            "POST /keys/verify 200", "POST /keys/verify 400", "POST /keys/verify 403", "POST /keys/verify 401",
             "PATCH /keys/{id} 200", "PATCH /keys/{id} 400", "PATCH /keys/{id} 404", "PATCH /keys/{id} 409",
             "GET /auth/me 200", "PATCH /auth/me 400", "DELETE /auth/sessions/{id} 200", "DELETE /auth/sessions/{id} 404",
             "POST /auth/change-password 400", "POST /auth/change-password 200", "POST /auth/delete-account 400",

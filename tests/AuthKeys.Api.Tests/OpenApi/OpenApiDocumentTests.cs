@@ -29,7 +29,7 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
             ["post /auth/logout"] = ["Bearer"], ["post /auth/logout-all"] = ["Bearer"],
             ["get /auth/me"] = ["Bearer"], ["patch /auth/me"] = ["Bearer"], ["post /auth/change-password"] = ["Bearer"],
             ["get /auth/sessions"] = ["Bearer"], ["delete /auth/sessions/{id}"] = ["Bearer"], ["post /auth/delete-account"] = ["Bearer"],
-            ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"], ["get /keys/{id}"] = ["Bearer"], ["post /keys/{id}/roll"] = ["Bearer"], ["patch /keys/{id}"] = ["Bearer"],
+            ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"], ["get /keys/{id}"] = ["Bearer"], ["post /keys/{id}/roll"] = ["Bearer"], ["patch /keys/{id}"] = ["Bearer"], ["post /keys/verify"] = ["Bearer", "ApiKey"],
             ["get /protected/scoped"] = ["ApiKey"],
             ["get /protected/user-only"] = ["Bearer"], ["get /protected/service-only"] = ["ApiKey"], ["get /protected/flexible"] = ["Bearer", "ApiKey"],
             ["get /health"] = [], ["get /health/ready"] = [],

@@ -22,7 +22,7 @@ public sealed class FuzzTests : IAsyncLifetime
         ("POST", Routes.CreateKey), ("GET", Routes.Keys), ("DELETE", Routes.Keys), ("GET", Routes.UserOnly), ("GET", Routes.ServiceOnly),
         ("GET", Routes.Flexible), ("GET", Routes.Health), ("GET", Routes.Ready), ("GET", Routes.OpenApiDocument),
         ("GET", Routes.Me), ("PATCH", Routes.Me), ("POST", Routes.ChangePassword), ("GET", Routes.Sessions), ("DELETE", Routes.Sessions),
-        ("POST", Routes.DeleteAccount), ("GET", Routes.Scoped), ("POST", "/keys/{id}/roll"), ("PATCH", "/keys/{id}"),
+        ("POST", Routes.DeleteAccount), ("GET", Routes.Scoped), ("POST", "/keys/{id}/roll"), ("PATCH", "/keys/{id}"), ("POST", "/keys/verify"),
     ];
 
     private static readonly string[] Paths = [.. Endpoints.Select(e => e.Path).Distinct()];

@@ -17,7 +17,7 @@ public sealed class RequireScopeAttribute(string scope) : AuthorizeAttribute, IA
 
 public sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
 
-internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
+public sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
