@@ -1,7 +1,7 @@
 # Shared by bench/run.sh and bench/reference.sh, so that their figures compare: wrk runs, each
 # scenario paired with a run of the health route ($HEALTH, default /health) or of BASELINE (an
 # array: path, then wrk arguments) just before it. Expects base, out, connections, rounds, email,
-# password, and the variables rows and health_rps.
+# password, token and key (for the verify script's check), and the variables rows and health_rps.
 
 declare -a BASELINE=()
 
@@ -102,6 +102,7 @@ wrk_check() {
       -H) args+=(-H "$2"); shift 2 ;;
       -s) case "$2" in
             *rotate-keys.lua) args+=(-H "x-api-key: $(head -n 1 "$(sed -n 's/^local file = "\(.*\)"$/\1/p' "$2")")") ;;
+            *verify.lua) args+=(-X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d "{\"key\":\"$key\"}") ;;
             *) args+=(-X POST -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}") ;;
           esac
           shift 2 ;;
