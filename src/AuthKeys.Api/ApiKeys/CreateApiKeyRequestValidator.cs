@@ -9,13 +9,8 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
 {
     public CreateApiKeyRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.Name)
-            .Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Name is required.")
-            .MaximumLength(ApiKeyLimits.NameMaxLength).WithMessage($"Name must be at most {ApiKeyLimits.NameMaxLength} characters.")
-            .MustBePlainText();
-        RuleFor(r => r.ExpiresAt)
-            .Must(expiresAt => expiresAt is null || expiresAt > time.GetUtcNow())
-            .WithMessage("ExpiresAt must be in the future.");
+        RuleFor(r => r.Name).MustBeKeyName();
+        RuleFor(r => r.ExpiresAt).MustBeInTheFuture(time);
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
         RuleFor(r => r.RateLimit).MustBeRateLimit();
@@ -27,6 +22,14 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
 
 internal static partial class ApiKeyRules
 {
+    public static IRuleBuilderOptions<T, string?> MustBeKeyName<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Name is required and cannot be empty.")
+            .MaximumLength(ApiKeyLimits.NameMaxLength).WithMessage($"Name must be at most {ApiKeyLimits.NameMaxLength} characters.")
+            .MustBePlainText();
+
+    public static IRuleBuilderOptions<T, DateTimeOffset?> MustBeInTheFuture<T>(this IRuleBuilder<T, DateTimeOffset?> rule, TimeProvider time) =>
+        rule.Must(expiresAt => expiresAt is null || expiresAt > time.GetUtcNow()).WithMessage("ExpiresAt must be in the future.");
+
     public static IRuleBuilderOptions<T, List<string>?> MustBeScopes<T>(this IRuleBuilder<T, List<string>?> rule) =>
         rule.Must(scopes => scopes is null || scopes.Count <= ApiKeyLimits.MaxScopes)
             .WithMessage($"Scopes must be at most {ApiKeyLimits.MaxScopes}.")

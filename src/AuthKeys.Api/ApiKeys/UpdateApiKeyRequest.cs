@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using AuthKeys.Api.Infrastructure.Validation;
 using FluentValidation;
 
 namespace AuthKeys.Api.ApiKeys;
@@ -52,14 +51,8 @@ internal sealed class UpdateApiKeyRequestValidator : AbstractValidator<UpdateApi
 {
     public UpdateApiKeyRequestValidator(TimeProvider time)
     {
-        RuleFor(r => r.Name)
-            .Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Name cannot be empty.")
-            .MaximumLength(ApiKeyLimits.NameMaxLength).WithMessage($"Name must be at most {ApiKeyLimits.NameMaxLength} characters.")
-            .MustBePlainText()
-            .When(r => r.Has(nameof(r.Name)));
-        RuleFor(r => r.ExpiresAt)
-            .Must(expiresAt => expiresAt is null || expiresAt > time.GetUtcNow())
-            .WithMessage("ExpiresAt must be in the future.");
+        RuleFor(r => r.Name).MustBeKeyName().When(r => r.Has(nameof(r.Name)));
+        RuleFor(r => r.ExpiresAt).MustBeInTheFuture(time);
         RuleFor(r => r.Scopes).MustBeScopes();
         RuleFor(r => r.Meta).MustBeMeta();
         RuleFor(r => r.RateLimit).MustBeRateLimit();

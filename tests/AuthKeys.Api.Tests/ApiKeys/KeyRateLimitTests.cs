@@ -88,9 +88,7 @@ public sealed class KeyRateLimitTests(AuthKeysApiFactory api) : IClassFixture<Au
     public async Task RateLimitsOutsideTheirBoundsAre400(string body)
     {
         var account = await _client.SignupAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, Routes.CreateKey) { Content = Json.Raw(body) };
-        request.Headers.Authorization = new("Bearer", account.AccessToken);
-        var problem = await (await _client.SendAsync(request)).ReadProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await (await _client.SendRawWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, body)).ReadProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("rateLimit", out _), problem.ToString());
     }
 }

@@ -117,8 +117,6 @@ public sealed class KeyVerificationTests(AuthKeysApiFactory api) : IClassFixture
     public async Task ABodyWithoutAStringKeyIs400(string body)
     {
         var owner = await _client.SignupAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, Verify) { Content = Json.Raw(body) };
-        request.Headers.Authorization = new("Bearer", owner.AccessToken);
-        await (await _client.SendAsync(request)).ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await _client.SendRawWithTokenAsync(HttpMethod.Post, Verify, owner.AccessToken, body)).ReadProblemAsync(HttpStatusCode.BadRequest);
     }
 }

@@ -117,9 +117,7 @@ public sealed class UsageQuotaTests : IAsyncLifetime
     public async Task QuotasOutsideTheirLimitsAre400NamingTheField(string field, string body)
     {
         var account = await _client.SignupAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, Routes.CreateKey) { Content = Json.Raw(body) };
-        request.Headers.Authorization = new("Bearer", account.AccessToken);
-        var problem = await (await _client.SendAsync(request)).ReadProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await (await _client.SendRawWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, body)).ReadProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 

@@ -58,6 +58,10 @@ public static class ApiClientExtensions
             Content = body is null ? null : JsonContent.Create(body),
         });
 
+    /// <summary>A body as written, for JSON that an anonymous object cannot express (wrong types, missing fields).</summary>
+    public static Task<HttpResponseMessage> SendRawWithTokenAsync(this HttpClient client, HttpMethod method, string path, string accessToken, string json) =>
+        client.SendAsync(new HttpRequestMessage(method, path) { Headers = { Authorization = new("Bearer", accessToken) }, Content = Json.Raw(json) });
+
     public static Task<HttpResponseMessage> GetWithKeyAsync(this HttpClient client, string path, string apiKey) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "x-api-key", apiKey } } });
 

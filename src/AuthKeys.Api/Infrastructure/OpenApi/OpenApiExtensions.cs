@@ -40,6 +40,8 @@ public static class OpenApiExtensions
                 Description = "An API key from POST /keys/create (sk_ followed by 64 hex characters).",
             });
             options.OperationFilter<ResponsesOperationFilter>();
+            // A key's meta: any JSON object (typed, so that generators and linters know what it is).
+            options.MapType<System.Text.Json.JsonElement>(() => new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Object });
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.SchemaFilter<ResponseShapeSchemaFilter>();
             options.SupportNonNullableReferenceTypes();

@@ -16,7 +16,14 @@ internal sealed class ExamplesSchemaFilter : ISchemaFilter
         [typeof(SignupRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42", ["name"] = "Jane Doe" },
         [typeof(LoginRequest)] = () => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42" },
         [typeof(RefreshRequest)] = () => new JsonObject { ["refreshToken"] = "rt_SM1IreSkNp0fhpwEqDRLIc7kW17Pan4Mykp0nOMRSuY" },
-        [typeof(CreateApiKeyRequest)] = () => new JsonObject { ["name"] = "billing-service", ["expiresAt"] = "2030-12-31T23:59:59Z" },
+        [typeof(CreateApiKeyRequest)] = () => new JsonObject
+        {
+            ["name"] = "billing-service",
+            ["expiresAt"] = "2030-12-31T23:59:59Z",
+            ["scopes"] = new JsonArray("demo:read"),
+            ["meta"] = new JsonObject { ["customer"] = "c-42" },
+            ["rateLimit"] = new JsonObject { ["limit"] = 100, ["windowSeconds"] = 60 },
+        },
         [typeof(CreatedApiKeyResponse)] = () => new JsonObject
         {
             ["id"] = "01a2228f-b892-7765-bb11-695bda289e0e",
@@ -25,6 +32,11 @@ internal sealed class ExamplesSchemaFilter : ISchemaFilter
             ["prefix"] = ExampleKey[..ApiKeyFormat.PrefixLength],
             ["expiresAt"] = "2030-12-31T23:59:59.000Z",
             ["createdAt"] = "2026-11-28T14:29:33.970Z",
+            ["scopes"] = new JsonArray("demo:read"),
+            ["meta"] = new JsonObject { ["customer"] = "c-42" },
+            ["rateLimit"] = new JsonObject { ["limit"] = 100, ["windowSeconds"] = 60 },
+            ["remaining"] = 1000,
+            ["refill"] = new JsonObject { ["amount"] = 1000, ["interval"] = "monthly" },
         },
     };
 
