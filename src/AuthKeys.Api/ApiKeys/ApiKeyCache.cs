@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Claims;
+using System.Text.Json;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
@@ -7,19 +8,32 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.ApiKeys;
 
-/// <summary>What authenticating with a key needs to know, cached by the key's hash.</summary>
-public sealed record ApiKeyIdentity(Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable, string? Scope, bool HasQuota, string? RefillInterval, KeyRateLimit? RateLimit, string Name, string? Meta)
+/// <summary>What authenticating (and verifying) a key needs to know, cached by the key's hash.</summary>
+public sealed record ApiKeyIdentity(
+    Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable, List<string> Scopes,
+    bool HasQuota, string? RefillInterval, KeyRateLimit? RateLimit, string Name, string? StoredMeta)
 {
+    /// <summary>The <c>scope</c> claim, joined once per load rather than per request.</summary>
+    public string? Scope { get; } = Scopes.Count == 0 ? null : string.Join(' ', Scopes);
+
+    /// <summary>Parsed once per load: verification returns it on every call.</summary>
+    public JsonElement? Meta { get; } = MetaJson.FromStored(StoredMeta);
+
     /// <summary>
     /// A new principal per request (~330 ns): the cache does not keep ~1 KB of claims objects per
     /// key (it holds up to 200,000 keys), and nothing a request does to its principal can reach
     /// another request.
     /// </summary>
-    public ClaimsPrincipal CreatePrincipal() => new(new ClaimsIdentity(
-        Scope is null
-            ? [new Claim(AuthClaims.Subject, UserId.ToString()), new Claim(AuthClaims.Email, Email), new Claim(AuthClaims.KeyId, KeyId.ToString())]
-            : [new Claim(AuthClaims.Subject, UserId.ToString()), new Claim(AuthClaims.Email, Email), new Claim(AuthClaims.KeyId, KeyId.ToString()), new Claim(AuthClaims.Scope, Scope)],
-        AuthSchemes.ApiKey, AuthClaims.Subject, null));
+    public ClaimsPrincipal CreatePrincipal()
+    {
+        var claims = new Claim[Scope is null ? 3 : 4];
+        claims[0] = new Claim(AuthClaims.Subject, UserId.ToString());
+        claims[1] = new Claim(AuthClaims.Email, Email);
+        claims[2] = new Claim(AuthClaims.KeyId, KeyId.ToString());
+        if (Scope is not null)
+            claims[3] = new Claim(AuthClaims.Scope, Scope);
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthSchemes.ApiKey, AuthClaims.Subject, null));
+    }
 }
 
 /// <summary>The SHA-256 of a key as four machine words: a dictionary key that costs no allocation.</summary>
@@ -51,7 +65,7 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust) :
             db.ApiKeys.AsNoTracking()
                 .Where(k => k.KeyHash == hash)
                 .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.User.Email, k.ExpiresAt, k.RevokedAt == null && k.IsActive && k.User.IsActive,
-                    k.Scopes.Count == 0 ? null : string.Join(" ", k.Scopes), k.Remaining != null, k.RefillInterval,
+                    k.Scopes, k.Remaining != null, k.RefillInterval,
                     k.RateLimitLimit == null ? null : new KeyRateLimit(k.RateLimitLimit.Value, k.RateLimitWindowSeconds!.Value), k.Name, k.Meta))
                 .SingleOrDefault());
 

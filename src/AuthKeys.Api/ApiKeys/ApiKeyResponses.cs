@@ -5,12 +5,21 @@ namespace AuthKeys.Api.ApiKeys;
 /// <summary>A new key. <see cref="Key"/> is shown this once and never again.</summary>
 public sealed record CreatedApiKeyResponse(
     Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill);
+    IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill)
+{
+    internal static CreatedApiKeyResponse From(ApiKey key, string secret, DateTimeOffset now) =>
+        new(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta),
+            ApiKeyResponse.RateLimitOf(key), RefillIntervals.Effective(key, now), ApiKeyResponse.RefillOf(key));
+}
 
 /// <summary>A key that replaced <see cref="RolledFrom"/>. <see cref="Key"/> is shown this once and never again.</summary>
 public sealed record RolledApiKeyResponse(
     Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill, Guid RolledFrom);
+    IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill, Guid RolledFrom)
+{
+    internal static RolledApiKeyResponse From(CreatedApiKeyResponse key, Guid rolledFrom) =>
+        new(key.Id, key.Key, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, key.Meta, key.RateLimit, key.Remaining, key.Refill, rolledFrom);
+}
 
 /// <summary>A key as listed: never the secret or its hash.</summary>
 /// <param name="Id">The key's id.</param>

@@ -39,8 +39,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         {
             return null;
         }
-        return new CreatedApiKeyResponse(key.Id, secret, key.Name, key.Prefix, key.ExpiresAt, key.CreatedAt, key.Scopes, MetaJson.FromStored(key.Meta),
-            ApiKeyResponse.RateLimitOf(key), key.Remaining, ApiKeyResponse.RefillOf(key));
+        return CreatedApiKeyResponse.From(key, secret, now);
     }
 
     public async Task<List<ApiKeyResponse>> ListAsync(Guid userId, CancellationToken cancellationToken)
@@ -166,9 +165,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             return (RollOutcome.NameTaken, null);
         }
         cache.Evict([old.KeyHash]);
-        return (RollOutcome.Rolled, new RolledApiKeyResponse(successor.Id, secret, successor.Name, successor.Prefix, successor.ExpiresAt,
-            successor.CreatedAt, successor.Scopes, MetaJson.FromStored(successor.Meta), ApiKeyResponse.RateLimitOf(successor),
-            RefillIntervals.Effective(successor, now), ApiKeyResponse.RefillOf(successor), old.Id));
+        return (RollOutcome.Rolled, RolledApiKeyResponse.From(CreatedApiKeyResponse.From(successor, secret, now), old.Id));
     }
 
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>

@@ -62,15 +62,14 @@ public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, Usa
             return VerifyKeyResponse.NotFound;
 
         var now = time.GetUtcNow();
-        var scopes = key.Scope?.Split(' ') ?? [];
         VerifyKeyResponse Answer(string code, int? remaining = null, VerifyRateLimit? rate = null) =>
-            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, key.Name, scopes, MetaJson.FromStored(key.Meta), key.ExpiresAt, remaining, rate);
+            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, key.Name, key.Scopes, key.Meta, key.ExpiresAt, remaining, rate);
 
         if (!key.IsUsable)
             return Answer(VerifyCodes.Revoked);
         if (key.ExpiresAt <= now)
             return Answer(VerifyCodes.Expired);
-        if (request.RequiredScopes is { Count: > 0 } required && !required.TrueForAll(scopes.Contains))
+        if (request.RequiredScopes is { Count: > 0 } required && !required.TrueForAll(key.Scopes.Contains))
             return Answer(VerifyCodes.InsufficientScopes);
 
         VerifyRateLimit? rateState = null;

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Net;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Security;
@@ -120,7 +121,7 @@ public sealed partial class SessionService(
     {
         var now = time.GetUtcNow();
         return db.Sessions.AsNoTracking()
-            .Where(s => s.UserId == userId && s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now))
+            .Where(s => s.UserId == userId).Where(IsActive(now))
             .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
             .Select(s => new SessionResponse(s.Id, s.CreatedAt, s.LastRefreshedAt, s.UserAgent, s.IpAddress, s.Id == currentSessionId))
             .ToListAsync(cancellationToken);
@@ -131,12 +132,16 @@ public sealed partial class SessionService(
     {
         var now = time.GetUtcNow();
         var ended = await db.Sessions
-            .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now))
+            .Where(s => s.Id == sessionId && s.UserId == userId).Where(IsActive(now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
         if (ended > 0)
             sessionStates.MarkRevoked([sessionId]);
         return ended > 0;
     }
+
+    /// <summary>Active: not ended, and its newest refresh token can still be exchanged.</summary>
+    private static Expression<Func<Session, bool>> IsActive(DateTimeOffset now) =>
+        s => s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now);
 
     [LoggerMessage(LogLevel.Warning, "Spent refresh token presented again; session {SessionId} revoked")]
     private static partial void LogReuse(ILogger logger, Guid sessionId);

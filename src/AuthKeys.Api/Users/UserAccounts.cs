@@ -76,12 +76,10 @@ public sealed class UserAccounts(
             return check;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var sessionIds = await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken);
-        var keyHashes = await db.ApiKeys.Where(k => k.UserId == userId).Select(k => k.KeyHash).ToListAsync(cancellationToken);
+        var credentials = await CredentialsOfAsync(userId, cancellationToken); // read before they cascade away
         await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        sessionStates.MarkRevoked(sessionIds);
-        apiKeys.Evict(keyHashes);
+        Evict(credentials);
         return check;
     }
 
@@ -91,8 +89,18 @@ public sealed class UserAccounts(
         var now = time.GetUtcNow();
         await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false).SetProperty(x => x.UpdatedAt, now), cancellationToken);
-        sessionStates.MarkRevoked(await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken));
-        apiKeys.Evict(await db.ApiKeys.Where(k => k.UserId == userId).Select(k => k.KeyHash).ToListAsync(cancellationToken));
+        Evict(await CredentialsOfAsync(userId, cancellationToken));
+    }
+
+    private async Task<(List<Guid> SessionIds, List<byte[]> KeyHashes)> CredentialsOfAsync(Guid userId, CancellationToken cancellationToken) =>
+        (await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken),
+         await db.ApiKeys.Where(k => k.UserId == userId).Select(k => k.KeyHash).ToListAsync(cancellationToken));
+
+    /// <summary>This node's caches, after the commit; other nodes hear it from the database.</summary>
+    private void Evict((List<Guid> SessionIds, List<byte[]> KeyHashes) credentials)
+    {
+        sessionStates.MarkRevoked(credentials.SessionIds);
+        apiKeys.Evict(credentials.KeyHashes);
     }
 
     /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>

@@ -64,12 +64,6 @@ public sealed class SharedOrLocalRateLimiter : RateLimiter
 
     public override RateLimiterStatistics? GetStatistics() => _local.GetStatistics();
 
-    /// <summary>Seconds to wait after a refusal, whichever store refused.</summary>
-    public static int? RetryAfterSeconds(RateLimitLease lease) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds)
-        : lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds
-        : null;
-
     /// <summary>Redis needs a round trip: the rate-limiting middleware then calls <see cref="AcquireAsyncCore"/>.</summary>
     protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
         _store.Available is null ? AcquireLocally(permitCount) : GoAsync;
