@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security.Claims;
-using System.Text.Json;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
@@ -15,9 +14,6 @@ public sealed record ApiKeyIdentity(
 {
     /// <summary>The <c>scope</c> claim, joined once per load rather than per request.</summary>
     public string? Scope { get; } = Scopes.Count == 0 ? null : string.Join(' ', Scopes);
-
-    /// <summary>Parsed once per load: verification returns it on every call.</summary>
-    public JsonElement? Meta { get; } = MetaJson.FromStored(StoredMeta);
 
     /// <summary>
     /// A new principal per request (~330 ns): the cache does not keep ~1 KB of claims objects per

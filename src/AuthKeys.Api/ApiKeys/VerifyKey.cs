@@ -62,8 +62,10 @@ public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, Usa
             return VerifyKeyResponse.NotFound;
 
         var now = time.GetUtcNow();
+        // Meta is kept as its JSON text (up to 1 KiB for each of 200,000 cached keys) and parsed only
+        // for an answer that returns it: a parsed copy beside it would double that memory.
         VerifyKeyResponse Answer(string code, int? remaining = null, VerifyRateLimit? rate = null) =>
-            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, key.Name, key.Scopes, key.Meta, key.ExpiresAt, remaining, rate);
+            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, key.Name, key.Scopes, MetaJson.FromStored(key.StoredMeta), key.ExpiresAt, remaining, rate);
 
         if (!key.IsUsable)
             return Answer(VerifyCodes.Revoked);
