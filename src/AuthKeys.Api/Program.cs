@@ -1,4 +1,5 @@
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
@@ -6,6 +7,7 @@ using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.Webhooks;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +23,8 @@ builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migratio
 builder.Services.AddAuthKeysRevocationNotices(); // other nodes' revocations evict our caches (LISTEN/NOTIFY)
 builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
 builder.Services.AddAuthKeysApiKeys();          // key store, cache, last-used flushing, failure throttle
+builder.Services.AddAuthKeysAudit();            // security events in each change's transaction, GET /audit, retention
+builder.Services.AddAuthKeysWebhooks();         // signed webhooks through a transactional outbox
 builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
 

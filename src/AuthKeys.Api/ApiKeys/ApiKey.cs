@@ -61,4 +61,7 @@ public sealed class ApiKey
 
     /// <summary>The owner's own JSON object (customer id, plan), at most 1 KiB; stored as jsonb.</summary>
     public string? Meta { get; set; }
+
+    /// <summary>When the key.expiring notice went out for the current expiry; cleared when the expiry changes.</summary>
+    public DateTimeOffset? ExpiryNoticeSentAt { get; set; }
 }

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -72,7 +73,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         // A key with a quota costs a database round trip per use: the count must be exact across nodes.
-        if (key.HasQuota && !(await quota.TryUseAsync(key.KeyId, now, Context.RequestAborted)).Allowed)
+        if (key.HasQuota && !(await quota.TryUseAsync(key.KeyId, now, RequestOrigin.Of(Context), Context.RequestAborted)).Allowed)
         {
             Context.Items[typeof(UsageQuota)] = UsageQuota.NextRefill(key.RefillInterval, now) is { } refill ? refill - now : TimeSpan.Zero;
             return UsageExceeded;

@@ -1,14 +1,16 @@
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AuthKeys.Api.ApiKeys;
 
-public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvider time)
+public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, AuditLog audit, TimeProvider time)
 {
     /// <summary>Null when the owner already has an active key with this name (the database decides, so races cannot duplicate).</summary>
-    public async Task<CreatedApiKeyResponse?> CreateAsync(Guid userId, CreateApiKeyRequest request, CancellationToken cancellationToken)
+    public async Task<CreatedApiKeyResponse?> CreateAsync(Actor actor, CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
+        var userId = actor.UserId;
         var secret = ApiKeyFormat.Generate();
         var now = time.GetUtcNow();
         var key = new ApiKey
@@ -31,6 +33,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             LastRefilledAt = request.Remaining is null ? null : now,
         };
         db.ApiKeys.Add(key);
+        audit.Record(EventTypes.KeyCreated, actor, key.Id, details: Described(key));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -61,17 +64,17 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
     public enum ChangeOutcome { Done, NotFound, NotActive, NameTaken, RefillWithoutRemaining }
 
     /// <summary>Applies the fields present in <paramref name="change"/>; effective on the next request on every node.</summary>
-    public async Task<(ChangeOutcome Outcome, ApiKeyResponse? Key)> UpdateAsync(Guid userId, Guid keyId, UpdateApiKeyRequest change, CancellationToken cancellationToken)
+    public async Task<(ChangeOutcome Outcome, ApiKeyResponse? Key)> UpdateAsync(Actor actor, Guid keyId, UpdateApiKeyRequest change, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken);
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == actor.UserId, cancellationToken);
         if (key is null)
             return (ChangeOutcome.NotFound, null);
         if (key.RevokedAt is not null)
             return (ChangeOutcome.NotActive, null);
         if (change.Has(nameof(change.Name)))
             key.Name = change.Name!.Trim();
-        if (change.Has(nameof(change.ExpiresAt)))
-            key.ExpiresAt = change.ExpiresAt;
+        if (change.Has(nameof(change.ExpiresAt)) && key.ExpiresAt != change.ExpiresAt)
+            (key.ExpiresAt, key.ExpiryNoticeSentAt) = (change.ExpiresAt, null); // a new expiry gets its own key.expiring
         if (change.Has(nameof(change.Scopes)))
             key.Scopes = change.Scopes ?? [];
         if (change.Has(nameof(change.Meta)))
@@ -90,6 +93,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             return (ChangeOutcome.RefillWithoutRemaining, null);
         key.LastRefilledAt ??= key.Remaining is null ? null : now;
         key.UpdatedAt = now;
+        audit.Record(EventTypes.KeyUpdated, actor, key.Id, details: Described(key));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -109,8 +113,9 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
     /// with one it keeps working until now + grace, never later than its own expiry, and hands its
     /// name to the new key. One transaction, the old row locked: two rolls of one key cannot both win.
     /// </summary>
-    public async Task<(RollOutcome Outcome, RolledApiKeyResponse? Key)> RollAsync(Guid userId, Guid keyId, TimeSpan grace, CancellationToken cancellationToken)
+    public async Task<(RollOutcome Outcome, RolledApiKeyResponse? Key)> RollAsync(Actor actor, Guid keyId, TimeSpan grace, CancellationToken cancellationToken)
     {
+        var userId = actor.UserId;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var old = await db.ApiKeys.FromSql($"SELECT * FROM api_keys WHERE id = {keyId} AND user_id = {userId} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);
@@ -155,6 +160,10 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
         // The old key gives up its name before the new one takes it (the unique index checks each statement).
         await db.SaveChangesAsync(cancellationToken);
         db.ApiKeys.Add(successor);
+        audit.Record(EventTypes.KeyRolled, actor, successor.Id, details: new
+        {
+            successor.Name, successor.Prefix, rolledFrom = old.Id, oldKeyStopsAt = AuditLog.Format(old.RevokedAt ?? old.ExpiresAt),
+        });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -169,9 +178,9 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
     }
 
     /// <summary>False when the key does not exist or belongs to someone else. Revoking twice is harmless.</summary>
-    public async Task<bool> RevokeAsync(Guid userId, Guid keyId, CancellationToken cancellationToken)
+    public async Task<bool> RevokeAsync(Actor actor, Guid keyId, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == userId, cancellationToken);
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == actor.UserId, cancellationToken);
         if (key is null)
             return false;
         if (key.RevokedAt is null)
@@ -180,9 +189,13 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, TimeProvid
             key.RevokedAt = now;
             key.UpdatedAt = now;
             key.IsActive = false;
+            audit.Record(EventTypes.KeyRevoked, actor, key.Id, details: Described(key));
             await db.SaveChangesAsync(cancellationToken);
         }
         cache.Evict([key.KeyHash]);
         return true;
     }
+
+    /// <summary>What a webhook receiver is told of a key besides its id: never its secret or hash.</summary>
+    private static object Described(ApiKey key) => new { key.Name, key.Prefix, expiresAt = AuditLog.Format(key.ExpiresAt), key.Scopes };
 }

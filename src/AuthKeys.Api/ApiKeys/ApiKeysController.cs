@@ -1,3 +1,4 @@
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -19,7 +20,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public async Task<IActionResult> CreateApiKey(CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
-        var created = await keys.CreateAsync(User.GetUserId(), request, cancellationToken);
+        var created = await keys.CreateAsync(Actor.Of(HttpContext), request, cancellationToken);
         if (created is null)
             return Problem(statusCode: StatusCodes.Status409Conflict, title: "Name already in use", detail: "You already have an active API key with this name.");
         return Created($"/keys/{created.Id}", created);
@@ -52,7 +53,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     {
         if (!Guid.TryParse(id, out var keyId))
             return KeyNotFound();
-        var (outcome, key) = await keys.UpdateAsync(User.GetUserId(), keyId, request, cancellationToken);
+        var (outcome, key) = await keys.UpdateAsync(Actor.Of(HttpContext), keyId, request, cancellationToken);
         return outcome switch
         {
             ApiKeyService.ChangeOutcome.Done => Ok(key),
@@ -69,7 +70,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> RevokeApiKey(string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var keyId) || !await keys.RevokeAsync(User.GetUserId(), keyId, cancellationToken))
+        if (!Guid.TryParse(id, out var keyId) || !await keys.RevokeAsync(Actor.Of(HttpContext), keyId, cancellationToken))
             return KeyNotFound();
         return Ok(new MessageResponse("API key revoked"));
     }
@@ -87,7 +88,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
     {
         if (!Guid.TryParse(id, out var keyId))
             return KeyNotFound();
-        var (outcome, rolled) = await keys.RollAsync(User.GetUserId(), keyId, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), cancellationToken);
+        var (outcome, rolled) = await keys.RollAsync(Actor.Of(HttpContext), keyId, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), cancellationToken);
         return outcome switch
         {
             ApiKeyService.RollOutcome.Rolled => Created($"/keys/{rolled!.Id}", rolled),

@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -24,7 +25,7 @@ public sealed class KeyVerificationController(KeyVerifier verifier) : Controller
     {
         if (User.GetKeyId() is not null && !(User.FindFirst(AuthClaims.Scope)?.Value is { } scopes && ScopeAuthorizationHandler.Carries(scopes, VerifyScope)))
             return Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: $"An API key needs the scope {VerifyScope} to verify keys.");
-        return Ok(await verifier.VerifyAsync(User.GetUserId(), request, cancellationToken));
+        return Ok(await verifier.VerifyAsync(User.GetUserId(), request, RequestOrigin.Of(HttpContext), cancellationToken));
     }
 
     public const string VerifyScope = "keys:verify";

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AuthKeys.Api.Infrastructure.Web;
 using FluentValidation;
 
 namespace AuthKeys.Api.ApiKeys;
@@ -51,7 +52,7 @@ public sealed record VerifyKeyResponse(
 /// </summary>
 public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, UsageQuota quota, KeyRateLimiter rates, TimeProvider time)
 {
-    public async Task<VerifyKeyResponse> VerifyAsync(Guid ownerId, VerifyKeyRequest request, CancellationToken cancellationToken)
+    public async Task<VerifyKeyResponse> VerifyAsync(Guid ownerId, VerifyKeyRequest request, RequestOrigin origin, CancellationToken cancellationToken)
     {
         if (!ApiKeyFormat.IsWellFormed(request.Key))
             return VerifyKeyResponse.NotFound;
@@ -85,7 +86,7 @@ public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, Usa
         int? remaining = null;
         if (key.HasQuota)
         {
-            var use = await quota.TryUseAsync(key.KeyId, now, cancellationToken);
+            var use = await quota.TryUseAsync(key.KeyId, now, origin, cancellationToken);
             if (!use.Allowed)
                 return Answer(VerifyCodes.UsageExceeded, 0, rateState);
             remaining = use.Remaining;

@@ -1,7 +1,9 @@
 using System.Globalization;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -36,7 +38,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
             UpdatedAt = now,
         };
         db.Users.Add(user);
-        var tokens = sessions.Open(user, SessionOrigin.Of(HttpContext));
+        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.UserSignup);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -70,12 +72,12 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         if (!valid || user is not { IsActive: true })
         {
             if (user is not null && !valid)
-                await lockout.RecordFailureAsync(user.Id, cancellationToken);
+                await lockout.RecordFailureAsync(user.Id, RequestOrigin.Of(HttpContext), cancellationToken);
             return Unauthorized("Invalid credentials", "The email or password is incorrect.");
         }
 
         LoginThrottle.RecordSuccess(user);
-        var tokens = sessions.Open(user, SessionOrigin.Of(HttpContext));
+        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.LoginSucceeded);
         await db.SaveChangesAsync(cancellationToken);
         return Ok(ToAuthResponse(user, tokens));
     }
@@ -86,7 +88,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     public async Task<IActionResult> Refresh(RefreshRequest request, CancellationToken cancellationToken)
     {
-        var tokens = await sessions.RefreshAsync(request.RefreshToken, cancellationToken);
+        var tokens = await sessions.RefreshAsync(request.RefreshToken, RequestOrigin.Of(HttpContext), cancellationToken);
         return tokens is null
             ? Unauthorized("Invalid refresh token", "The refresh token is invalid, expired, spent or revoked.")
             : Ok(tokens);
@@ -98,7 +100,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
     public async Task<MessageResponse> Logout(CancellationToken cancellationToken)
     {
-        await sessions.RevokeAsync(User.GetSessionId(), cancellationToken);
+        await sessions.LogoutAsync(Actor.Of(HttpContext), cancellationToken);
         return new MessageResponse("Logged out successfully");
     }
 
@@ -108,7 +110,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
     public async Task<MessageResponse> LogoutAll(CancellationToken cancellationToken)
     {
-        await sessions.RevokeAllAsync(User.GetUserId(), cancellationToken);
+        await sessions.LogoutAllAsync(Actor.Of(HttpContext), cancellationToken);
         return new MessageResponse("Logged out of all sessions");
     }
 

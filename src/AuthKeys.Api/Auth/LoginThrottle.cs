@@ -1,5 +1,7 @@
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,7 @@ namespace AuthKeys.Api.Auth;
 /// Per-account lockout after LOGIN_MAX_FAILURES failed logins, counted in PostgreSQL so that it
 /// survives restarts and holds across nodes. A successful login resets the count.
 /// </summary>
-public sealed class LoginThrottle(AppDbContext db, IOptions<ThrottlingOptions> options, TimeProvider time)
+public sealed class LoginThrottle(AppDbContext db, AuditLog audit, IOptions<ThrottlingOptions> options, TimeProvider time)
 {
     /// <summary>How long the account stays locked, or null when it is not.</summary>
     public TimeSpan? LockedFor(User user)
@@ -19,14 +21,29 @@ public sealed class LoginThrottle(AppDbContext db, IOptions<ThrottlingOptions> o
         return user.LockedUntil > now ? user.LockedUntil.Value - now : null;
     }
 
-    /// <summary>One atomic UPDATE, so concurrent failures all count.</summary>
-    public Task RecordFailureAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One atomic UPDATE, so concurrent failures all count; audited as auth.login.failed, and as
+    /// auth.login.locked by the failure that locks the account, in the same transaction.
+    /// </summary>
+    public async Task RecordFailureAsync(Guid userId, RequestOrigin origin, CancellationToken cancellationToken)
     {
         var max = options.Value.LoginMaxFailures;
-        DateTimeOffset? lockedUntil = time.GetUtcNow() + options.Value.LoginLockout;
-        return db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s
-            .SetProperty(u => u.LockedUntil, u => u.FailedLoginCount + 1 >= max ? lockedUntil : u.LockedUntil)
-            .SetProperty(u => u.FailedLoginCount, u => u.FailedLoginCount + 1 >= max ? 0 : u.FailedLoginCount + 1), cancellationToken);
+        var lockedUntil = time.GetUtcNow() + options.Value.LoginLockout;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The count restarts at 0 exactly when this failure locks the account.
+        var locked = await db.Database.SqlQuery<bool>($"""
+            UPDATE users SET
+                locked_until = CASE WHEN failed_login_count + 1 >= {max} THEN {lockedUntil} ELSE locked_until END,
+                failed_login_count = CASE WHEN failed_login_count + 1 >= {max} THEN 0 ELSE failed_login_count + 1 END
+            WHERE id = {userId}
+            RETURNING failed_login_count = 0 AS "Value"
+            """).ToListAsync(cancellationToken);
+        var actor = new Actor(userId, null, origin);
+        audit.Record(EventTypes.LoginFailed, actor);
+        if (locked is [true])
+            audit.Record(EventTypes.LoginLocked, actor, details: new { lockedUntil = AuditLog.Format(lockedUntil) });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Resets the tracked user; saved with the login's session.</summary>

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Users;
 
 namespace AuthKeys.Api.Auth;
@@ -26,7 +27,7 @@ public sealed class Session
 
     public List<RefreshToken> RefreshTokens { get; } = [];
 
-    public const int DetailMaxLength = 256;
+    public const int DetailMaxLength = RequestOrigin.MaxLength;
 }
 
 /// <summary>

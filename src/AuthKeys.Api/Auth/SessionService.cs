@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
-using System.Net;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
-using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -15,16 +15,18 @@ public sealed partial class SessionService(
     AccessTokenIssuer accessTokens,
     SessionStateCache sessionStates,
     RefreshGraceCache graceCache,
+    AuditLog audit,
     IOptions<AuthOptions> options,
     TimeProvider time,
     ILogger<SessionService> logger)
 {
-    /// <summary>Adds a session for <paramref name="user"/> to the unit of work; the caller saves.</summary>
-    public TokenResponse Open(User user, SessionOrigin origin)
+    /// <summary>Adds a session for <paramref name="user"/> and its audit event to the unit of work; the caller saves.</summary>
+    public TokenResponse Open(User user, RequestOrigin origin, string eventType)
     {
         var now = time.GetUtcNow();
         var session = new Session { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now, UserAgent = origin.UserAgent, IpAddress = origin.IpAddress };
         db.Sessions.Add(session);
+        audit.Record(eventType, new Actor(user.Id, session.Id, origin));
         return IssuePair(session.Id, parentId: null, user.Id, user.Email, now);
     }
 
@@ -34,7 +36,7 @@ public sealed partial class SessionService(
     /// repeat of the newest token's parent inside the grace window (two tabs refreshing at once),
     /// which gets the pair already issued for it.
     /// </summary>
-    public async Task<TokenResponse?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    public async Task<TokenResponse?> RefreshAsync(string refreshToken, RequestOrigin origin, CancellationToken cancellationToken)
     {
         var hash = RefreshTokens.Hash(refreshToken);
         var sessionId = await db.RefreshTokens.Where(t => t.TokenHash == hash).Select(t => (Guid?)t.SessionId).SingleOrDefaultAsync(cancellationToken);
@@ -61,8 +63,18 @@ public sealed partial class SessionService(
             session.LastRefreshedAt = now;
             var pair = IssuePair(session.Id, token.Id, session.UserId, session.User.Email, now);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            // Remembered before the commit: a duplicate waiting on the row lock reads the cache as
+            // soon as the commit releases it, and must find the pair there.
             graceCache.Remember(token.Id, pair, options.Value.RefreshReuseGrace);
+            try
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                graceCache.Forget(token.Id);
+                throw;
+            }
             return pair;
         }
 
@@ -77,28 +89,49 @@ public sealed partial class SessionService(
 
         LogReuse(logger, session.Id);
         session.RevokedAt = now;
+        audit.Record(EventTypes.RefreshReuseDetected, new Actor(session.UserId, session.Id, origin));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         sessionStates.MarkRevoked([session.Id]);
         return null;
     }
 
-    public async Task RevokeAsync(Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>Ends the actor's own session (logout).</summary>
+    public async Task LogoutAsync(Actor actor, CancellationToken cancellationToken)
     {
+        var sessionId = actor.SessionId!.Value;
         var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+        audit.Record(EventTypes.Logout, actor);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         sessionStates.MarkRevoked([sessionId]);
     }
 
-    /// <summary>Ends every session of the user, or every one but <paramref name="except"/>.</summary>
-    public async Task RevokeAllAsync(Guid userId, CancellationToken cancellationToken, Guid? except = null)
+    /// <summary>Ends every session of the actor's account (logout-all).</summary>
+    public async Task LogoutAllAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ended = await RevokeAllAsync(actor.UserId, cancellationToken);
+        audit.Record(EventTypes.LogoutAll, actor);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        sessionStates.MarkRevoked(ended);
+    }
+
+    /// <summary>
+    /// Ends every session of the user, or every one but <paramref name="except"/>, in the caller's
+    /// transaction; the ids ended, for the caller to evict once it commits.
+    /// </summary>
+    public async Task<List<Guid>> RevokeAllAsync(Guid userId, CancellationToken cancellationToken, Guid? except = null)
     {
         var now = time.GetUtcNow();
         var sessionIds = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except).Select(s => s.Id).ToListAsync(cancellationToken);
         await db.Sessions.Where(s => sessionIds.Contains(s.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
-        sessionStates.MarkRevoked(sessionIds);
+        return sessionIds;
     }
 
     private TokenResponse IssuePair(Guid sessionId, Guid? parentId, Guid userId, string email, DateTimeOffset now)
@@ -127,16 +160,21 @@ public sealed partial class SessionService(
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>Ends one session of the user; false when it is not an active session of theirs.</summary>
-    public async Task<bool> RevokeOwnAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>Ends one session of the actor's account; false when it is not an active session of theirs.</summary>
+    public async Task<bool> RevokeOwnAsync(Actor actor, Guid sessionId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var ended = await db.Sessions
-            .Where(s => s.Id == sessionId && s.UserId == userId).Where(IsActive(now))
+            .Where(s => s.Id == sessionId && s.UserId == actor.UserId).Where(IsActive(now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
-        if (ended > 0)
-            sessionStates.MarkRevoked([sessionId]);
-        return ended > 0;
+        if (ended == 0)
+            return false;
+        audit.Record(EventTypes.SessionRevoked, actor, sessionId: sessionId);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        sessionStates.MarkRevoked([sessionId]);
+        return true;
     }
 
     /// <summary>Active: not ended, and its newest refresh token can still be exchanged.</summary>
@@ -145,23 +183,6 @@ public sealed partial class SessionService(
 
     [LoggerMessage(LogLevel.Warning, "Spent refresh token presented again; session {SessionId} revoked")]
     private static partial void LogReuse(ILogger logger, Guid sessionId);
-}
-
-/// <summary>Where a session was opened from, as shown in the caller's session list.</summary>
-public sealed record SessionOrigin(string? UserAgent, string? IpAddress)
-{
-    public static SessionOrigin Of(HttpContext context)
-    {
-        var address = ClientAddress.Of(context);
-        return new SessionOrigin(
-            Cut(context.Request.Headers.UserAgent.ToString()),
-            address.Equals(IPAddress.None) ? null : Cut(address.ToString()));
-    }
-
-    private static string? Cut(string value) =>
-        value.Length == 0 ? null
-        : value.Length <= Session.DetailMaxLength ? value
-        : value[..(char.IsHighSurrogate(value[Session.DetailMaxLength - 1]) ? Session.DetailMaxLength - 1 : Session.DetailMaxLength)];
 }
 
 /// <summary>
@@ -177,6 +198,8 @@ public sealed class RefreshGraceCache(TimeProvider time) : IDisposable
         if (window > TimeSpan.Zero)
             _pairs.Set(spentTokenId, new Entry(pair, time.GetUtcNow() + window), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = window });
     }
+
+    public void Forget(Guid spentTokenId) => _pairs.Remove(spentTokenId);
 
     public TokenResponse? Recall(Guid spentTokenId) =>
         _pairs.TryGetValue(spentTokenId, out Entry? entry) && entry!.Until >= time.GetUtcNow() ? entry.Pair : null;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -33,7 +34,7 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> ChangePassword(ChangePasswordRequest request, CancellationToken cancellationToken)
     {
-        var check = await accounts.ChangePasswordAsync(User.GetUserId(), User.GetSessionId(), request.CurrentPassword, request.NewPassword, cancellationToken);
+        var check = await accounts.ChangePasswordAsync(Actor.Of(HttpContext), request.CurrentPassword, request.NewPassword, cancellationToken);
         return Answer(check, "currentPassword", "Password changed; every other session has ended");
     }
 
@@ -49,7 +50,7 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> EndSession(string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var sessionId) || !await sessions.RevokeOwnAsync(User.GetUserId(), sessionId, cancellationToken))
+        if (!Guid.TryParse(id, out var sessionId) || !await sessions.RevokeOwnAsync(Actor.Of(HttpContext), sessionId, cancellationToken))
             return Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: "No active session of yours has this id.");
         return Ok(new MessageResponse("Session ended"));
     }
@@ -63,7 +64,7 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> DeleteAccount(DeleteAccountRequest request, CancellationToken cancellationToken)
     {
-        var check = await accounts.DeleteAsync(User.GetUserId(), request.Password, cancellationToken);
+        var check = await accounts.DeleteAsync(Actor.Of(HttpContext), request.Password, cancellationToken);
         return Answer(check, "password", "Account deleted");
     }
 

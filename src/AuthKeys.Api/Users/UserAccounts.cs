@@ -1,6 +1,8 @@
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.Users;
@@ -23,6 +25,7 @@ public sealed class UserAccounts(
     SessionService sessions,
     PasswordHasher passwords,
     LoginThrottle lockout,
+    AuditLog audit,
     TimeProvider time)
 {
     public Task<AccountResponse?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
@@ -43,35 +46,39 @@ public sealed class UserAccounts(
     /// Stores the new password and ends every other session of the user (ASVS 7.4.3); the calling
     /// session goes on. Null when the account is gone.
     /// </summary>
-    public async Task<PasswordCheck?> ChangePasswordAsync(Guid userId, Guid callingSessionId, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    public async Task<PasswordCheck?> ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken cancellationToken)
     {
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == actor.UserId, cancellationToken);
         if (user is null)
             return null;
-        var check = await CheckPasswordAsync(user, currentPassword, cancellationToken);
+        var check = await CheckPasswordAsync(user, currentPassword, actor.Origin, cancellationToken);
         if (!check.IsCorrect)
             return check;
 
         user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
         user.UpdatedAt = time.GetUtcNow();
+        audit.Record(EventTypes.PasswordChanged, actor);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await sessions.RevokeAllAsync(userId, cancellationToken, except: callingSessionId);
+        var ended = await sessions.RevokeAllAsync(actor.UserId, cancellationToken, except: actor.SessionId);
         await transaction.CommitAsync(cancellationToken);
+        sessionStates.MarkRevoked(ended);
         return check;
     }
 
     /// <summary>
-    /// Erases the account and everything it owns (sessions and their refresh tokens, keys: the
-    /// database cascades) in one statement; every credential of it is refused from the next
-    /// request on, and the email is free again. Null when the account is already gone.
+    /// Erases the account and everything it owns (sessions and their refresh tokens, keys, audit
+    /// events, webhooks and their deliveries: the database cascades) in one statement; every
+    /// credential of it is refused from the next request on, and the email is free again. Null
+    /// when the account is already gone.
     /// </summary>
-    public async Task<PasswordCheck?> DeleteAsync(Guid userId, string password, CancellationToken cancellationToken)
+    public async Task<PasswordCheck?> DeleteAsync(Actor actor, string password, CancellationToken cancellationToken)
     {
+        var userId = actor.UserId;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return null;
-        var check = await CheckPasswordAsync(user, password, cancellationToken);
+        var check = await CheckPasswordAsync(user, password, actor.Origin, cancellationToken);
         if (!check.IsCorrect)
             return check;
 
@@ -104,13 +111,13 @@ public sealed class UserAccounts(
     }
 
     /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
-    private async Task<PasswordCheck> CheckPasswordAsync(User user, string password, CancellationToken cancellationToken)
+    private async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
     {
         if (lockout.LockedFor(user) is { } wait)
             return new PasswordCheck(false, wait);
         if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
         {
-            await lockout.RecordFailureAsync(user.Id, cancellationToken);
+            await lockout.RecordFailureAsync(user.Id, origin, cancellationToken);
             return PasswordCheck.Wrong;
         }
         LoginThrottle.RecordSuccess(user);

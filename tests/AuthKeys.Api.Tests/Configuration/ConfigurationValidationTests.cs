@@ -20,6 +20,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("REDIS_URL", "http://cache:6379", "REDIS_URL must look like redis://")]
     [InlineData("REDIS_URL", "redis://cache:6379/not-a-number", "REDIS_URL must look like redis://")]
     [InlineData("REVOCATION_MAX_STALENESS_SECONDS", "0", "REVOCATION_MAX_STALENESS_SECONDS must be a whole number from 1 to 3600")]
+    [InlineData("AUDIT_RETENTION_DAYS", "0", "AUDIT_RETENTION_DAYS must be a whole number from 1 to 36500")]
+    [InlineData("WEBHOOK_ALLOW_PRIVATE_TARGETS", "sometimes", "WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false")]
+    [InlineData("WEBHOOK_SECRET_KEY", "short", "WEBHOOK_SECRET_KEY must be at least 32 bytes long")]
     public async Task ABadValueStopsStartupWithOneLineNamingTheVariable(string variable, string value, string expected)
     {
         var (exitCode, error) = await RunServiceAsync(new() { [variable] = value });

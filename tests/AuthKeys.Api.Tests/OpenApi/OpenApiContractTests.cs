@@ -19,6 +19,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
 
     private static readonly string[] BadScopes = ["Not A Scope"];
     private static readonly string[] ReaderScopes = ["demo:read"];
+    private static readonly string[] ExpiringOnly = ["key.expiring"];
 
     private readonly HashSet<string> _observed = [];
     private readonly List<string> _violations = [];
@@ -97,6 +98,31 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         await Send(HttpMethod.Delete, Routes.Key(key.Id));
         var spare = await _client.CreateKeyAsync(account.AccessToken, "spare");
         await Send(HttpMethod.Delete, Routes.Key(spare.Id), token: account.AccessToken);
+
+        // Audit log and webhooks (subscribed to key.expiring only: nothing here is posted anywhere).
+        await Send(HttpMethod.Get, "/audit?limit=2", token: account.AccessToken);
+        await Send(HttpMethod.Get, "/audit?limit=0", token: account.AccessToken);
+        await Send(HttpMethod.Get, "/audit", apiKey: key.Key);
+        var hooks = new List<Guid>();
+        for (var i = 0; i < 11; i++)
+        {
+            var created = await Send(HttpMethod.Post, "/webhooks", token: account.AccessToken, body: new { url = $"https://93.184.215.14/hook/{i}", events = ExpiringOnly });
+            if (created.StatusCode == HttpStatusCode.Created)
+                hooks.Add((await created.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid());
+        }
+        await Send(HttpMethod.Post, "/webhooks", token: account.AccessToken, body: new { url = "https://127.0.0.1/hook", events = ExpiringOnly });
+        await Send(HttpMethod.Post, "/webhooks", token: account.AccessToken, body: new { url = "https://93.184.215.14/hook", events = BadScopes });
+        await Send(HttpMethod.Post, "/webhooks", token: account.AccessToken, raw: "x", mediaType: "text/plain");
+        await Send(HttpMethod.Post, "/webhooks", body: new { url = "https://93.184.215.14/hook", events = ExpiringOnly });
+        await Send(HttpMethod.Get, "/webhooks", token: account.AccessToken);
+        await Send(HttpMethod.Get, "/webhooks");
+        await Send(HttpMethod.Get, $"/webhooks/{hooks[0]}/deliveries", token: account.AccessToken);
+        await Send(HttpMethod.Get, $"/webhooks/{Guid.NewGuid()}/deliveries", token: account.AccessToken);
+        await Send(HttpMethod.Get, "/webhooks/not-a-guid/deliveries", token: account.AccessToken);
+        foreach (var hook in hooks)
+            await Send(HttpMethod.Delete, $"/webhooks/{hook}", token: account.AccessToken);
+        await Send(HttpMethod.Delete, $"/webhooks/{hooks[0]}", token: account.AccessToken);
+        await Send(HttpMethod.Delete, "/webhooks/not-a-guid", token: account.AccessToken);
 
         // Protected routes with each credential, none, and the wrong one.
         foreach (var route in new[] { Routes.UserOnly, Routes.ServiceOnly, Routes.Flexible })
@@ -190,6 +216,9 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             "GET /auth/me 200", "PATCH /auth/me 400", "DELETE /auth/sessions/{id} 200", "DELETE /auth/sessions/{id} 404",
             "POST /auth/change-password 400", "POST /auth/change-password 200", "POST /auth/delete-account 400",
             "POST /auth/delete-account 200", "POST /auth/delete-account 401", "GET /auth/me 503",
+            "GET /audit 200", "GET /audit 400", "GET /audit 401", "POST /webhooks 201", "POST /webhooks 400", "POST /webhooks 409",
+            "POST /webhooks 415", "POST /webhooks 401", "GET /webhooks 200", "GET /webhooks/{id}/deliveries 200",
+            "GET /webhooks/{id}/deliveries 404", "GET /webhooks/{id}/deliveries 400", "DELETE /webhooks/{id} 200", "DELETE /webhooks/{id} 404",
         })
             Assert.Contains(expected, _observed);
     }

@@ -31,6 +31,8 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
             ["get /auth/sessions"] = ["Bearer"], ["delete /auth/sessions/{id}"] = ["Bearer"], ["post /auth/delete-account"] = ["Bearer"],
             ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"], ["get /keys/{id}"] = ["Bearer"], ["post /keys/{id}/roll"] = ["Bearer"], ["patch /keys/{id}"] = ["Bearer"], ["post /keys/verify"] = ["Bearer", "ApiKey"],
             ["get /protected/scoped"] = ["ApiKey"],
+            ["get /audit"] = ["Bearer"], ["post /webhooks"] = ["Bearer"], ["get /webhooks"] = ["Bearer"], ["delete /webhooks/{id}"] = ["Bearer"],
+            ["get /webhooks/{id}/deliveries"] = ["Bearer"],
             ["get /protected/user-only"] = ["Bearer"], ["get /protected/service-only"] = ["ApiKey"], ["get /protected/flexible"] = ["Bearer", "ApiKey"],
             ["get /health"] = [], ["get /health/ready"] = [],
         };

@@ -1,6 +1,8 @@
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.Audit;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Users;
+using AuthKeys.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.Infrastructure.Data;
@@ -18,6 +20,14 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

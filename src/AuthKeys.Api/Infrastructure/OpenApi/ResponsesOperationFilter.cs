@@ -14,7 +14,8 @@ public sealed class NoDatabaseAttribute : Attribute;
 /// <summary>
 /// Declares what the pipeline adds around every action, so the document lists every response the
 /// service can send: security and 401 from [Authorize], 429 where the API-key throttle runs,
-/// 400/413/415 where a JSON body is read, 503 where PostgreSQL is needed. Only JSON media types.
+/// 400/413/415 where a JSON body is read, 400 where a UUID is bound, 503 where PostgreSQL is
+/// needed. Only JSON media types.
 /// </summary>
 internal sealed class ResponsesOperationFilter : IOperationFilter
 {
@@ -49,6 +50,9 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
             Add(operation, context, 413, "The body is larger than 64 KiB.");
             Add(operation, context, 415, "The body is not application/json.");
         }
+
+        if (context.ApiDescription.ParameterDescriptions.Any(p => p.Type == typeof(Guid)))
+            Add(operation, context, 400, "An id in the path is not a UUID.", typeof(ValidationProblemDetails));
 
         if (context.MethodInfo.GetCustomAttribute<NoDatabaseAttribute>() is null)
             Add(operation, context, 503, "The database is unavailable; retry after a moment.");

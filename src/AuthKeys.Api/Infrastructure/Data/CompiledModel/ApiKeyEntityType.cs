@@ -23,10 +23,10 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.ApiKeys.ApiKey",
                 typeof(ApiKey),
                 baseEntityType,
-                propertyCount: 21,
+                propertyCount: 22,
                 navigationCount: 1,
                 foreignKeyCount: 1,
-                unnamedIndexCount: 2,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -57,6 +57,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 nullable: true);
             expiresAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             expiresAt.AddAnnotation("Relational:ColumnName", "expires_at");
+
+            var expiryNoticeSentAt = runtimeEntityType.AddProperty(
+                "ExpiryNoticeSentAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(ApiKey).GetProperty("ExpiryNoticeSentAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ApiKey).GetField("<ExpiryNoticeSentAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            expiryNoticeSentAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            expiryNoticeSentAt.AddAnnotation("Relational:ColumnName", "expiry_notice_sent_at");
 
             var isActive = runtimeEntityType.AddProperty(
                 "IsActive",
@@ -232,15 +241,20 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             key.AddAnnotation("Relational:Name", "pk_api_keys");
 
             var index = runtimeEntityType.AddIndex(
-                new[] { keyHash },
-                unique: true);
-            index.AddAnnotation("Relational:Name", "ix_api_keys_key_hash");
+                new[] { expiresAt });
+            index.AddAnnotation("Relational:Filter", "expiry_notice_sent_at IS NULL AND revoked_at IS NULL AND superseded_by IS NULL");
+            index.AddAnnotation("Relational:Name", "ix_api_keys_expires_at");
 
             var index0 = runtimeEntityType.AddIndex(
+                new[] { keyHash },
+                unique: true);
+            index0.AddAnnotation("Relational:Name", "ix_api_keys_key_hash");
+
+            var index1 = runtimeEntityType.AddIndex(
                 new[] { userId, name },
                 unique: true);
-            index0.AddAnnotation("Relational:Filter", "revoked_at IS NULL AND superseded_by IS NULL");
-            index0.AddAnnotation("Relational:Name", "ix_api_keys_user_id_name");
+            index1.AddAnnotation("Relational:Filter", "revoked_at IS NULL AND superseded_by IS NULL");
+            index1.AddAnnotation("Relational:Name", "ix_api_keys_user_id_name");
 
             return runtimeEntityType;
         }

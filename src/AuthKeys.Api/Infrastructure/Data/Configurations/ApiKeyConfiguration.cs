@@ -23,6 +23,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         // One active key per name and owner; a revoked key frees its name, and so does a rolled one
         // during its grace period (its successor holds the name).
         builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL AND superseded_by IS NULL");
+        // The key.expiring scan reads only keys still waiting for their notice.
+        builder.HasIndex(k => k.ExpiresAt).HasFilter("expiry_notice_sent_at IS NULL AND revoked_at IS NULL AND superseded_by IS NULL");
         builder.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

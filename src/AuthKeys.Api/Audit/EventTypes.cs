@@ -1,0 +1,34 @@
+using System.Collections.Frozen;
+
+namespace AuthKeys.Api.Audit;
+
+/// <summary>The security events of SPEC §10: each is audited, and some can be subscribed to by webhooks.</summary>
+public static class EventTypes
+{
+    public const string UserSignup = "user.signup";
+    public const string LoginSucceeded = "auth.login.succeeded";
+    public const string LoginFailed = "auth.login.failed";
+    public const string LoginLocked = "auth.login.locked";
+    public const string Logout = "auth.logout";
+    public const string LogoutAll = "auth.logout_all";
+    public const string RefreshReuseDetected = "auth.refresh.reuse_detected";
+    public const string SessionRevoked = "session.revoked";
+    public const string PasswordChanged = "password.changed";
+    public const string KeyCreated = "key.created";
+    public const string KeyUpdated = "key.updated";
+    public const string KeyRolled = "key.rolled";
+    public const string KeyRevoked = "key.revoked";
+    public const string KeyExpiring = "key.expiring";
+    public const string KeyUsageExceeded = "key.usage_exceeded";
+    public const string WebhookCreated = "webhook.created";
+    public const string WebhookDeleted = "webhook.deleted";
+
+    /// <summary>What a webhook may subscribe to, in the order the documentation lists them.</summary>
+    public static readonly IReadOnlyList<string> Subscribable =
+    [
+        KeyCreated, KeyUpdated, KeyRolled, KeyRevoked, KeyExpiring, KeyUsageExceeded,
+        RefreshReuseDetected, LoginLocked, PasswordChanged,
+    ];
+
+    public static readonly FrozenSet<string> SubscribableSet = Subscribable.ToFrozenSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,27 @@
+using System.Net;
+using AuthKeys.Api.Infrastructure.Security;
+
+namespace AuthKeys.Api.Infrastructure.Web;
+
+/// <summary>Where a request came from, as shown in session lists and the audit log.</summary>
+public sealed record RequestOrigin(string? UserAgent, string? IpAddress)
+{
+    /// <summary>Longest user agent or address kept; longer ones are cut.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>For changes no request made (background jobs).</summary>
+    public static readonly RequestOrigin None = new(null, null);
+
+    public static RequestOrigin Of(HttpContext context)
+    {
+        var address = ClientAddress.Of(context);
+        return new RequestOrigin(
+            Cut(context.Request.Headers.UserAgent.ToString()),
+            address.Equals(IPAddress.None) ? null : Cut(address.ToString()));
+    }
+
+    private static string? Cut(string value) =>
+        value.Length == 0 ? null
+        : value.Length <= MaxLength ? value
+        : value[..(char.IsHighSurrogate(value[MaxLength - 1]) ? MaxLength - 1 : MaxLength)];
+}
