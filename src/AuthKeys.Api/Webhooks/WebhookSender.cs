@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using AuthKeys.Api.Infrastructure.Caching;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StandardWebhooks;
@@ -20,8 +21,10 @@ public sealed partial class WebhookSender(
     WebhookSecrets secrets,
     IOptions<WebhookOptions> options,
     TimeProvider time,
-    ILogger<WebhookSender> logger) : BackgroundService
+    ILogger<WebhookSender> logger) : BackgroundService, IDatabaseWakeUp
 {
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
     public const string ClientName = "webhooks";
     public const int BatchSize = 20;
 
@@ -68,9 +71,31 @@ public sealed partial class WebhookSender(
             {
                 LogDatabaseUnavailable(logger, e.GetType().Name);
             }
+            // A new delivery wakes the sender at once (the outbox trigger's notice); retries fall
+            // due without one, so the outbox is also polled.
             if (claimed < BatchSize)
-                await Task.Delay(options.Value.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await _wake.WaitAsync(options.Value.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    public string Channel => "authkeys_outbox";
+
+    public void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already woken
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Claims, posts and records one batch; the number claimed.</summary>

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public static class WebhooksExtensions
             .RemoveAllLoggers(); // its logs carry the full URL, where receivers sometimes put a token
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddSingleton<IDatabaseWakeUp>(sp => sp.GetRequiredService<WebhookSender>());
         services.AddSingleton<KeyExpiryNotices>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyExpiryNotices>());
         return services;

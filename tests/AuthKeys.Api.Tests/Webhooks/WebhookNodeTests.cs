@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using AuthKeys.Api.Tests.Infrastructure;
+using Npgsql;
 
 namespace AuthKeys.Api.Tests.Webhooks;
 
@@ -95,5 +97,41 @@ public sealed class WebhookNodeTests
         Assert.Equal(System.Text.Json.JsonValueKind.Null, delivery.GetProperty("lastStatusCode").ValueKind);
         Assert.Empty(receiver.Received);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Health)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ANewDeliveryIsAnnouncedToTheSendersWhenItCommits()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var node = NodeFactory.Create(null, AllowPrivate);
+        await node.InitializeAsync();
+        var client = node.CreateClient();
+        var account = await client.SignupAsync();
+        await using var listener = node.OpenDatabase();
+        var notices = new ConcurrentQueue<string>();
+        listener.Notification += (_, e) => notices.Enqueue(e.Channel);
+        await new NpgsqlCommand("LISTEN authkeys_outbox", listener).ExecuteNonQueryAsync();
+
+        await client.CreateKeyAsync(account.AccessToken); // no webhook yet: nothing to deliver, nothing announced
+        Assert.Equal(0, await DrainAsync(listener, notices));
+        await client.CreateWebhookAsync(account.AccessToken, receiver.Url, "key.revoked");
+        await client.CreateKeyAsync(account.AccessToken); // not subscribed
+        Assert.Equal(0, await DrainAsync(listener, notices));
+        var key = await client.CreateKeyAsync(account.AccessToken);
+        await (await client.SendWithTokenAsync(HttpMethod.Delete, Routes.Key(key.Id), account.AccessToken)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1, await DrainAsync(listener, notices));
+        await receiver.UntilReceivedAsync(1);
+    }
+
+    private static async Task<int> DrainAsync(NpgsqlConnection listener, ConcurrentQueue<string> notices)
+    {
+        // Npgsql raises notices it reads while running a command; the backend learns of a commit by a signal.
+        await new NpgsqlCommand("SELECT 1", listener).ExecuteNonQueryAsync();
+        await Task.Delay(100);
+        await new NpgsqlCommand("SELECT 1", listener).ExecuteNonQueryAsync();
+        var count = 0;
+        while (notices.TryDequeue(out _))
+            count++;
+        return count;
     }
 }

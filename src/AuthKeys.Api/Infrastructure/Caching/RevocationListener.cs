@@ -41,9 +41,18 @@ public sealed class RevocationOptions
     }
 }
 
+/// <summary>Woken by a database NOTIFY on <see cref="Channel"/>, received on the node's one listening connection.</summary>
+public interface IDatabaseWakeUp
+{
+    string Channel { get; }
+
+    void Wake();
+}
+
 /// <summary>
 /// Keeps one connection per node LISTENing for the notices the database triggers send when a
-/// credential changes, and hands each to the caches. While the connection is down the node may miss
+/// credential changes, and hands each to the caches (and the channels of <see cref="IDatabaseWakeUp"/>s
+/// to them). While the connection is down the node may miss
 /// notices: <see cref="CacheTrust"/> then limits how long cached state is believed; the listener
 /// reconnects by itself with backoff and, once listening again, clears every cache.
 /// </summary>
@@ -51,12 +60,14 @@ public sealed partial class RevocationListener(
     IOptions<RevocationOptions> options,
     CacheTrust trust,
     IEnumerable<IRevocationSubscriber> subscribers,
+    IEnumerable<IDatabaseWakeUp> wakeUps,
     ILogger<RevocationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
 
     private readonly IRevocationSubscriber[] _subscribers = subscribers.ToArray();
+    private readonly IDatabaseWakeUp[] _wakeUps = wakeUps.ToArray();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,10 +78,13 @@ public sealed partial class RevocationListener(
             try
             {
                 await using var connection = new NpgsqlConnection(options.Value.ConnectionString);
-                connection.Notification += (_, e) => Dispatch(e.Payload);
+                connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {RevocationNotice.Channel}", connection))
+                var channels = string.Concat(_wakeUps.Select(w => $"; LISTEN {w.Channel}"));
+                await using (var listen = new NpgsqlCommand($"LISTEN {RevocationNotice.Channel}{channels}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                foreach (var wakeUp in _wakeUps)
+                    wakeUp.Wake(); // whatever was signalled while this node was not listening
 
                 // From here on every committed change reaches this node; what it cached before may be stale.
                 foreach (var subscriber in _subscribers)
@@ -111,8 +125,17 @@ public sealed partial class RevocationListener(
         }
     }
 
-    private void Dispatch(string payload)
+    private void Dispatch(string channel, string payload)
     {
+        if (channel != RevocationNotice.Channel)
+        {
+            foreach (var wakeUp in _wakeUps)
+            {
+                if (wakeUp.Channel == channel)
+                    wakeUp.Wake();
+            }
+            return;
+        }
         if (!RevocationNotice.TryParse(payload, out var notice))
         {
             LogUnknownNotice(logger, payload.Length);

@@ -163,7 +163,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
             // The outbox: every audited event that a webhook of its user subscribes to becomes a
             // pending delivery in the same transaction, whichever path recorded it (EF Core, the
             // quota statement, the expiry scan). The payload is fixed here, so every attempt posts
-            // and signs the same bytes.
+            // and signs the same bytes. The notice wakes every node's sender when the change commits.
             migrationBuilder.Sql("""
                 CREATE FUNCTION authkeys_enqueue_webhooks() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -178,6 +178,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                            'pending', 0, NEW.occurred_at, NEW.occurred_at
                     FROM webhooks w
                     WHERE w.user_id = NEW.user_id AND NEW.type = ANY (w.events);
+                    IF FOUND THEN
+                        PERFORM pg_notify('authkeys_outbox', ''); -- wakes the senders at commit (one notice per transaction)
+                    END IF;
                     RETURN NULL;
                 END $$;
                 CREATE TRIGGER audit_events_enqueue_webhooks AFTER INSERT ON audit_events
