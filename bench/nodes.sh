@@ -2,7 +2,10 @@
 # Two-node benchmark: two API processes (Release, 127.0.0.1) on one PostgreSQL, and the revocation
 # delay between them: a key or session in use on node B is revoked through node A, and B is asked
 # again until it refuses; p50 / p99 / max over BENCH_TRIALS trials (default 200) of each. Bounded:
-# a trial gives up after 10 s. bench/run.sh runs it at its end; it also runs on its own.
+# a trial gives up after 10 s. Then webhooks on the same two nodes: what a subscribed event adds to
+# the request causing it, the delay to a receiver on loopback, a burst's throughput through both
+# senders (BENCH_WEBHOOK_EVENTS, default 200; the burst is 5 times that). bench/run.sh runs it at
+# its end; it also runs on its own.
 #
 #   bench/nodes.sh
 #   BENCH_TRIALS=100 bench/nodes.sh
@@ -34,6 +37,8 @@ export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB
 export DB_MIGRATE_ON_STARTUP=false
 export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+# The webhook receiver runs in the benchmark process, on loopback.
+export WEBHOOK_ALLOW_PRIVATE_TARGETS=true
 
 echo "== starting node A on :$port_a and node B on :$port_b"
 pids=()
@@ -54,3 +59,7 @@ done
 echo "== revocation delay, $trials trials each"
 dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll revocation-delay \
   "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" "$trials" | tee "$out/nodes.md"
+
+echo "== webhooks: request cost, delivery delay, a burst through both senders"
+dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll webhooks \
+  "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" "${BENCH_WEBHOOK_EVENTS:-200}" | tee -a "$out/nodes.md"

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/run.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- revocation-delay URL_A URL_B 100   (for bench/nodes.sh)
+// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- webhooks URL_A URL_B 200   (for bench/nodes.sh)
 if (args is ["keys", var countText] && int.TryParse(countText, out var count))
 {
     using var output = new StreamWriter(Console.OpenStandardOutput());
@@ -14,6 +15,8 @@ if (args is ["keys", var countText] && int.TryParse(countText, out var count))
 }
 if (args is ["revocation-delay", var nodeA, var nodeB, var trialsText] && int.TryParse(trialsText, out var trials))
     return await RevocationDelay.RunAsync(new Uri(nodeA), new Uri(nodeB), trials);
+if (args is ["webhooks", var hookNodeA, var hookNodeB, var eventsText] && int.TryParse(eventsText, out var events))
+    return await WebhookDelivery.RunAsync(new Uri(hookNodeA), new Uri(hookNodeB), events);
 
 BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
 return 0;
