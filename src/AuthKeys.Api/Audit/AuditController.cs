@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -22,16 +23,17 @@ public sealed class AuditController(AuditReader reader) : ControllerBase
     [HttpGet]
     [ProducesResponseType<AuditPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public async Task<IActionResult> ListEvents([FromQuery] string? limit, [FromQuery] string? before, CancellationToken cancellationToken)
+    public async Task<IActionResult> ListEvents(
+        [FromQuery, Range(1, AuditReader.MaxLimit)] int? limit, [FromQuery, MaxLength(64)] string? before, CancellationToken cancellationToken)
     {
-        var size = AuditReader.DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, null, out size) || size is < 1 or > AuditReader.MaxLimit))
+        // A limit that is not a number never gets here: model binding answers 400 naming it.
+        if (limit is < 1 or > AuditReader.MaxLimit)
             ModelState.AddModelError("limit", $"Limit must be a whole number from 1 to {AuditReader.MaxLimit}.");
         AuditCursor? cursor = null;
         if (before is not null && !AuditCursor.TryParse(before, out cursor))
             ModelState.AddModelError("before", "Before must be the next cursor of a previous page.");
         if (!ModelState.IsValid)
             return ValidationProblem(ModelState);
-        return Ok(await reader.PageAsync(User.GetUserId(), size, cursor, cancellationToken));
+        return Ok(await reader.PageAsync(User.GetUserId(), limit ?? AuditReader.DefaultLimit, cursor, cancellationToken));
     }
 }

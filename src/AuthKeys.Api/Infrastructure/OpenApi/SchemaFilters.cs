@@ -38,6 +38,19 @@ internal sealed class ExamplesSchemaFilter : ISchemaFilter
             ["remaining"] = 1000,
             ["refill"] = new JsonObject { ["amount"] = 1000, ["interval"] = "monthly" },
         },
+        [typeof(Webhooks.CreateWebhookRequest)] = () => new JsonObject
+        {
+            ["url"] = "https://hooks.example.com/authkeys",
+            ["events"] = new JsonArray("key.revoked", "key.expiring"),
+        },
+        [typeof(Webhooks.CreatedWebhookResponse)] = () => new JsonObject
+        {
+            ["id"] = "01a2228f-c0de-7a11-9b2e-5d3c1f0e4a77",
+            ["url"] = "https://hooks.example.com/authkeys",
+            ["events"] = new JsonArray("key.revoked", "key.expiring"),
+            ["secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1Rj2oGJ1H8M=",
+            ["createdAt"] = "2026-11-29T21:40:12.345Z",
+        },
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
@@ -77,6 +90,13 @@ internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
 
         if (context.Type == typeof(Health.ReadinessResponse) && concrete.Properties is { } readiness && readiness.TryGetValue("listener", out var property) && property is OpenApiSchema listener)
             listener.Enum = [JsonValue.Create(Health.ReadinessResponse.Up), JsonValue.Create(Health.ReadinessResponse.Down)];
+        if (context.Type.Namespace == typeof(Webhooks.Webhook).Namespace && concrete.Properties is { } webhook)
+        {
+            if (webhook.TryGetValue("events", out var events) && events is OpenApiSchema { Items: OpenApiSchema item })
+                item.Enum = [.. Audit.EventTypes.Subscribable.Select(e => (JsonNode)JsonValue.Create(e))];
+            if (webhook.TryGetValue("status", out var status) && status is OpenApiSchema deliveryStatus)
+                deliveryStatus.Enum = [JsonValue.Create(Webhooks.DeliveryStatus.Pending), JsonValue.Create(Webhooks.DeliveryStatus.Delivered), JsonValue.Create(Webhooks.DeliveryStatus.Failed)];
+        }
 
         if (CallerTypes.TryGetValue(context.Type, out var type))
         {
