@@ -4,6 +4,7 @@ using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
@@ -27,6 +28,7 @@ builder.Services.AddAuthKeysAudit();            // security events in each chang
 builder.Services.AddAuthKeysWebhooks();         // signed webhooks through a transactional outbox
 builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
+builder.Services.AddAuthKeysObservability(builder.Configuration); // OpenTelemetry metrics (GET /metrics) and traces (OTLP)
 
 try
 {
@@ -44,6 +46,7 @@ try
     app.UseRateLimiter();
     app.UseAuthorization();
     app.MapControllers();
+    app.MapAuthKeysMetrics();
 
     await app.RunAsync();
     return 0;

@@ -4,11 +4,14 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Errors;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+
+using AuthOutcome = AuthKeys.Api.Infrastructure.Observability.AuthKeysMetrics.AuthOutcome;
 
 namespace AuthKeys.Api.ApiKeys;
 
@@ -30,7 +33,8 @@ public sealed class ApiKeyAuthenticationHandler(
     ApiKeyUsageRecorder usage,
     UsageQuota quota,
     KeyRateLimiter rates,
-    ApiKeyFailureThrottle throttle)
+    ApiKeyFailureThrottle throttle,
+    AuthKeysMetrics metrics)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
     private static readonly AuthenticateResult Malformed = AuthenticateResult.Fail("The API key is malformed.");
@@ -48,17 +52,18 @@ public sealed class ApiKeyAuthenticationHandler(
         if (throttle.IsBlocked(address))
         {
             Context.Items[ThrottledMarker] = ThrottledMarker;
-            return Throttled;
+            metrics.Rejected(AuthKeysMetrics.RejectionReason.ApiKeyFailures);
+            return Outcome(AuthOutcome.Throttled, Throttled);
         }
         if (values.Count != 1 || !ApiKeyFormat.IsWellFormed(values[0]))
-            return await FailAsync(address, Malformed);
+            return await FailAsync(address, Malformed, AuthOutcome.Invalid);
 
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(values[0], hash);
         var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
         if (key is null || !key.IsUsable || key.ExpiresAt <= now)
-            return await FailAsync(address, Invalid);
+            return await FailAsync(address, Invalid, key is null ? AuthOutcome.Invalid : !key.IsUsable ? AuthOutcome.Revoked : AuthOutcome.Expired);
 
         if (key.RateLimit is { } rate)
         {
@@ -68,7 +73,8 @@ public sealed class ApiKeyAuthenticationHandler(
             if (!decision.Allowed)
             {
                 Context.Items[typeof(KeyRateDecision)] = decision;
-                return RateLimited;
+                metrics.Rejected(AuthKeysMetrics.RejectionReason.KeyRateLimit);
+                return Outcome(AuthOutcome.RateLimited, RateLimited);
             }
         }
 
@@ -76,19 +82,27 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key.HasQuota && !(await quota.TryUseAsync(key.KeyId, now, RequestOrigin.Of(Context), Context.RequestAborted)).Allowed)
         {
             Context.Items[typeof(UsageQuota)] = UsageQuota.NextRefill(key.RefillInterval, now) is { } refill ? refill - now : TimeSpan.Zero;
-            return UsageExceeded;
+            metrics.Rejected(AuthKeysMetrics.RejectionReason.UsageExceeded);
+            return Outcome(AuthOutcome.UsageExceeded, UsageExceeded);
         }
 
         usage.Record(key.KeyId, now);
-        return AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name));
+        return Outcome(AuthOutcome.Success, AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name)));
     }
 
-    private async Task<AuthenticateResult> FailAsync(IPAddress address, AuthenticateResult failure)
+    private async Task<AuthenticateResult> FailAsync(IPAddress address, AuthenticateResult failure, AuthOutcome outcome)
     {
         if (!await throttle.RecordFailureAsync(address))
-            return failure;
+            return Outcome(outcome, failure);
         Context.Items[ThrottledMarker] = ThrottledMarker;
-        return Throttled;
+        metrics.Rejected(AuthKeysMetrics.RejectionReason.ApiKeyFailures);
+        return Outcome(AuthOutcome.Throttled, Throttled);
+    }
+
+    private AuthenticateResult Outcome(AuthOutcome outcome, AuthenticateResult result)
+    {
+        metrics.Authenticated(AuthKeysMetrics.AuthScheme.ApiKey, outcome);
+        return result;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Observability;
 using System.Runtime.InteropServices;
 using System.Security.Claims;
 using AuthKeys.Api.Infrastructure.Authentication;
@@ -54,7 +55,7 @@ public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
 /// deactivation evict entries after committing, so the next request on this node goes back to the
 /// database; other nodes evict on the notice the database sends for the same change.
 /// </summary>
-public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust) : IRevocationSubscriber
+public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, AuthKeysMetrics metrics) : IRevocationSubscriber
 {
     private static readonly Func<AppDbContext, byte[], CancellationToken, Task<ApiKeyIdentity?>> LookupQuery =
         EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
@@ -67,7 +68,8 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust) :
 
     // Notices, not the time-to-live, bound how long a change goes unseen: a long life saves a query
     // per key in use per lifetime (SPEC §7).
-    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust);
+    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust,
+        onLookup: hit => metrics.CacheLookup(AuthKeysMetrics.CacheName.ApiKeys, hit));
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>
     public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +11,7 @@ namespace AuthKeys.Api.ApiKeys;
 [ApiController]
 [Route("keys")]
 [Tags("API keys")]
-public sealed class KeyVerificationController(KeyVerifier verifier) : ControllerBase
+public sealed class KeyVerificationController(KeyVerifier verifier, AuthKeysMetrics metrics) : ControllerBase
 {
     /// <summary>
     /// Verify a key one of your services received: always 200 with <c>valid</c> and a <c>code</c> for
@@ -25,7 +27,10 @@ public sealed class KeyVerificationController(KeyVerifier verifier) : Controller
     {
         if (User.GetKeyId() is not null && !(User.FindFirst(AuthClaims.Scope)?.Value is { } scopes && ScopeAuthorizationHandler.Carries(scopes, VerifyScope)))
             return Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: $"An API key needs the scope {VerifyScope} to verify keys.");
-        return Ok(await verifier.VerifyAsync(User.GetUserId(), request, RequestOrigin.Of(HttpContext), cancellationToken));
+        var started = Stopwatch.GetTimestamp();
+        var answer = await verifier.VerifyAsync(User.GetUserId(), request, RequestOrigin.Of(HttpContext), cancellationToken);
+        metrics.KeyVerified(answer.Code, Stopwatch.GetElapsedTime(started));
+        return Ok(answer);
     }
 
     public const string VerifyScope = "keys:verify";

@@ -2,6 +2,7 @@ using System.Globalization;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Users;
@@ -17,7 +18,7 @@ namespace AuthKeys.Api.Auth;
 [ApiController]
 [Route("auth")]
 [Tags("Authentication")]
-public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, LoginThrottle lockout, TimeProvider time) : ControllerBase
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, LoginThrottle lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
 {
     /// <summary>Create an account and open a session.</summary>
     [HttpPost("signup")]
@@ -62,6 +63,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (user is not null && lockout.LockedFor(user) is { } wait)
         {
+            metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
             Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
                 detail: "This account is temporarily locked after repeated failed logins. Try again later.");

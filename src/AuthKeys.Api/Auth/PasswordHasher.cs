@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.Extensions.Options;
 using BCryptHasher = BCrypt.Net.BCrypt;
 using HashType = BCrypt.Net.HashType;
@@ -15,8 +17,11 @@ public sealed class PasswordHasher : IDisposable
     private readonly int _cost;
     private readonly Lazy<string> _decoyHash;
 
-    public PasswordHasher(IOptions<AuthOptions> options)
+    private readonly AuthKeysMetrics _metrics;
+
+    public PasswordHasher(IOptions<AuthOptions> options, AuthKeysMetrics metrics)
     {
+        _metrics = metrics;
         _cost = options.Value.PasswordHashCost;
         // Unknown emails are checked against this, so they cost the same time as real ones.
         _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));
@@ -31,7 +36,16 @@ public sealed class PasswordHasher : IDisposable
 
     private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        var queued = Stopwatch.GetTimestamp();
+        _metrics.HashQueued();
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _metrics.HashStarted(Stopwatch.GetElapsedTime(queued)); // left the queue, with a slot or cancelled
+        }
         try
         {
             return work();

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ namespace AuthKeys.Api.Auth;
 /// deactivation write a tombstone here after committing, so they take effect on the very next
 /// request on this node; other nodes, and changes made directly in SQL, arrive as notices.
 /// </summary>
-public sealed class SessionStateCache(IServiceScopeFactory scopes, CacheTrust trust) : IRevocationSubscriber
+public sealed class SessionStateCache(IServiceScopeFactory scopes, CacheTrust trust, AuthKeysMetrics metrics) : IRevocationSubscriber
 {
     private static readonly Func<AppDbContext, Guid, CancellationToken, Task<bool>> IsActiveQuery =
         EF.CompileAsyncQuery((AppDbContext db, Guid sessionId, CancellationToken _) =>
@@ -19,7 +20,8 @@ public sealed class SessionStateCache(IServiceScopeFactory scopes, CacheTrust tr
     private static readonly SessionState Revoked = new(false);
 
     // Notices, not the time-to-live, bound how long a change goes unseen (SPEC §7).
-    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust);
+    private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust,
+        onLookup: hit => metrics.CacheLookup(AuthKeysMetrics.CacheName.Sessions, hit));
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the session.</summary>
     public async ValueTask<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,7 +13,7 @@ namespace AuthKeys.Api.Users;
 [Route("auth")]
 [Tags("Account")]
 [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
-public sealed class AccountController(UserAccounts accounts, SessionService sessions) : ControllerBase
+public sealed class AccountController(UserAccounts accounts, SessionService sessions, AuthKeysMetrics metrics) : ControllerBase
 {
     /// <summary>Who you are, and which session this access token belongs to.</summary>
     [HttpGet("me")]
@@ -75,6 +76,7 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
             case null:
                 return AccountGone();
             case { LockedFor: { } wait }:
+                metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
                 Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
                     detail: "This account is temporarily locked after repeated wrong passwords. Try again later.");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using AuthKeys.Api.Infrastructure.Caching;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StandardWebhooks;
@@ -20,6 +21,7 @@ public sealed partial class WebhookSender(
     IHttpClientFactory clients,
     WebhookSecrets secrets,
     IOptions<WebhookOptions> options,
+    AuthKeysMetrics metrics,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService, IDatabaseWakeUp
 {
@@ -117,15 +119,22 @@ public sealed partial class WebhookSender(
 
         var outcomes = await Task.WhenAll(due.Select(d => PostAsync(d, cancellationToken)));
         await using var batch = new NpgsqlBatch(connection, transaction);
+        var recorded = new AuthKeysMetrics.WebhookOutcome[due.Count];
         for (var i = 0; i < due.Count; i++)
-            AddRecord(batch, due[i], outcomes[i]);
+            recorded[i] = AddRecord(batch, due[i], outcomes[i]);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        foreach (var outcome in recorded)
+            metrics.WebhookAttempt(outcome);
         return due.Count;
     }
 
     private async Task<Outcome> PostAsync(Due due, CancellationToken stoppingToken)
     {
+        // A span of its own (with the HTTP client's span inside) when traces are exported; the URL is left to the client instrumentation.
+        using var activity = AuthKeysMetrics.ActivitySource.StartActivity("webhook deliver", ActivityKind.Internal);
+        activity?.SetTag("authkeys.webhook.delivery_id", due.Id.ToString());
+        activity?.SetTag("authkeys.webhook.attempt", due.AttemptsBefore + 1);
         var attemptedAt = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var secret = secrets.Open(due.WebhookId, due.SealedSecret);
@@ -162,12 +171,13 @@ public sealed partial class WebhookSender(
         }
     }
 
-    private static void AddRecord(NpgsqlBatch batch, Due due, Outcome outcome)
+    private static AuthKeysMetrics.WebhookOutcome AddRecord(NpgsqlBatch batch, Due due, Outcome outcome)
     {
         var delivered = outcome.StatusCode is >= 200 and < 300;
         var (status, next) = delivered ? (DeliveryStatus.Delivered, (DateTimeOffset?)null)
             : due.AttemptsBefore + 1 >= MaxAttempts ? (DeliveryStatus.Failed, null)
             : (DeliveryStatus.Pending, outcome.AttemptedAt + Backoff(due.AttemptsBefore + 1));
+
         var record = new NpgsqlBatchCommand(RecordSql);
         record.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = due.Id });
         record.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
@@ -182,6 +192,9 @@ public sealed partial class WebhookSender(
         attempt.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         attempt.Parameters.Add(new NpgsqlParameter<int> { TypedValue = outcome.DurationMs });
         batch.BatchCommands.Add(attempt);
+        return delivered ? AuthKeysMetrics.WebhookOutcome.Delivered
+            : status == DeliveryStatus.Failed ? AuthKeysMetrics.WebhookOutcome.Failed
+            : AuthKeysMetrics.WebhookOutcome.Retrying;
     }
 
     private sealed record Due(Guid Id, Guid WebhookId, string Payload, string Url, byte[] SealedSecret, int AttemptsBefore);

@@ -2,6 +2,7 @@ using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Users;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -66,7 +67,7 @@ public static class AuthenticationExtensions
             services.Remove(keyRingLoader);
     }
 
-    private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions, ValidatedTokenCache validatedTokens)
+    private sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions, ValidatedTokenCache validatedTokens, AuthKeysMetrics metrics)
         : IConfigureNamedOptions<JwtBearerOptions>
     {
         private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
@@ -108,18 +109,24 @@ public static class AuthenticationExtensions
                 OnMessageReceived = async context =>
                 {
                     var header = context.Request.Headers.Authorization.ToString();
-                    if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        || !validatedTokens.TryGet(header.AsSpan(7).Trim(), out var known)
-                        || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + ClockSkew)
+                    if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                        return;
+                    var cached = validatedTokens.TryGet(header.AsSpan(7).Trim(), out var known);
+                    metrics.CacheLookup(AuthKeysMetrics.CacheName.AccessTokens, cached);
+                    if (!cached || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + ClockSkew)
                         return; // full validation follows, with its own error details
 
                     if (await sessions.IsActiveAsync(known.SessionId, context.HttpContext.RequestAborted))
                     {
                         context.Principal = known.Principal;
                         context.Success();
+                        metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Success);
                     }
                     else
+                    {
                         context.Fail("The session has ended.");
+                        metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
+                    }
                 },
                 OnTokenValidated = async context =>
                 {
@@ -127,15 +134,25 @@ public static class AuthenticationExtensions
                     if (!Guid.TryParse(sessionId, out var id) || context.Principal?.FindFirst(AuthClaims.Subject) is null)
                     {
                         context.Fail("The token has no session.");
+                        metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Invalid);
                         return;
                     }
                     if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestAborted))
                     {
                         context.Fail("The session has ended.");
+                        metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
                         return;
                     }
                     if (context.SecurityToken is JsonWebToken token)
                         validatedTokens.Add(token.EncodedToken, new ValidatedToken(context.Principal, id, token.ValidTo));
+                    metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Success);
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, context.Exception is SecurityTokenExpiredException
+                        ? AuthKeysMetrics.AuthOutcome.Expired
+                        : AuthKeysMetrics.AuthOutcome.Invalid);
+                    return Task.CompletedTask;
                 },
             };
         }

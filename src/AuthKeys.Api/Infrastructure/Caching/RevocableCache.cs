@@ -15,7 +15,7 @@ namespace AuthKeys.Api.Infrastructure.Caching;
 /// Revocations made on other nodes arrive as notices (<see cref="RevocationListener"/>); while they
 /// may be missed, <paramref name="trust"/> shortens every entry's life.
 /// </remarks>
-public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity, TimeProvider? time = null, CacheTrust? trust = null)
+public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity, TimeProvider? time = null, CacheTrust? trust = null, Action<bool>? onLookup = null)
     where TKey : notnull
     where TValue : class
 {
@@ -38,8 +38,12 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
         {
             var now = _time.GetTimestamp();
             if (entry.ExpiresAt > now && _trust.Trusts(entry.StoredAt, now))
+            {
+                onLookup?.Invoke(true);
                 return new ValueTask<TValue?>(entry.Value);
+            }
         }
+        onLookup?.Invoke(false);
 
         if (!_loading.TryGetValue(key, out var loading))
         {

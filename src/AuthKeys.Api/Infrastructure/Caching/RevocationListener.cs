@@ -1,5 +1,6 @@
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -61,6 +62,7 @@ public sealed partial class RevocationListener(
     CacheTrust trust,
     IEnumerable<IRevocationSubscriber> subscribers,
     IEnumerable<IDatabaseWakeUp> wakeUps,
+    AuthKeysMetrics metrics,
     ILogger<RevocationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
@@ -90,6 +92,7 @@ public sealed partial class RevocationListener(
                 foreach (var subscriber in _subscribers)
                     subscriber.Clear();
                 trust.MarkListening();
+                metrics.ListenerState(up: true);
                 LogListening(logger);
                 retry = FirstRetry;
                 outageLogged = false;
@@ -105,6 +108,7 @@ public sealed partial class RevocationListener(
                 // Whatever broke (the server, the network, a notice nobody could handle), the way
                 // back is the same: stop trusting the caches, reconnect, clear them.
                 trust.MarkDeaf();
+                metrics.ListenerState(up: false);
                 if (!outageLogged)
                 {
                     LogDeaf(logger, (int)trust.MaxStaleness.TotalSeconds, e.Message);
@@ -141,6 +145,12 @@ public sealed partial class RevocationListener(
             LogUnknownNotice(logger, payload.Length);
             return;
         }
+        metrics.RevocationNotice(notice.Scope switch
+        {
+            RevocationScope.ApiKey => AuthKeysMetrics.NoticeKind.Key,
+            RevocationScope.Session => AuthKeysMetrics.NoticeKind.Session,
+            _ => AuthKeysMetrics.NoticeKind.All,
+        });
         foreach (var subscriber in _subscribers)
         {
             if (notice.Scope == RevocationScope.Everything)

@@ -1,0 +1,100 @@
+using AuthKeys.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace AuthKeys.Api.Infrastructure.Observability;
+
+public sealed class ObservabilityOptions
+{
+    /// <summary>METRICS_ENABLED: GET /metrics in Prometheus text format (default on).</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>METRICS_PORT: serve /metrics on this port instead of the main one.</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT: export metrics and traces over OTLP; traces are recorded only then.</summary>
+    public Uri? OtlpEndpoint { get; set; }
+
+    internal static void Bind(ObservabilityOptions options, EnvironmentReader env)
+    {
+        options.MetricsEnabled = env.YesNo("METRICS_ENABLED", options.MetricsEnabled);
+        if (env.Value("METRICS_PORT") is not null)
+            options.MetricsPort = env.WholeNumber("METRICS_PORT", 0, 1, 65535);
+        if (env.Value("OTEL_EXPORTER_OTLP_ENDPOINT") is { } endpoint)
+        {
+            if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                options.OtlpEndpoint = uri;
+            else
+                env.Problem("OTEL_EXPORTER_OTLP_ENDPOINT", "must be an http(s) URL such as http://otel-collector:4317");
+        }
+    }
+}
+
+public static class ObservabilityExtensions
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// OpenTelemetry: the product's meter, ASP.NET Core, runtime, HttpClient and Npgsql metrics for
+    /// Prometheus and OTLP; traces of requests, SQL commands and webhook deliveries, recorded only
+    /// when there is an OTLP endpoint to send them to (a span per request costs while nobody reads it).
+    /// </summary>
+    public static IServiceCollection AddAuthKeysObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEnvironmentOptions<ObservabilityOptions>((options, env, _) => ObservabilityOptions.Bind(options, env));
+        services.AddSingleton<AuthKeysMetrics>();
+
+        // Read here because the set of exporters is fixed when the providers are built; a bad value
+        // is reported at start-up by the options validation above.
+        var settings = new ObservabilityOptions();
+        ObservabilityOptions.Bind(settings, new EnvironmentReader(configuration));
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("authkeys"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(AuthKeysMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation();
+                if (settings.MetricsEnabled && settings.MetricsPort is { } port)
+                    metrics.AddPrometheusHttpListener(listener =>
+                    {
+                        (listener.Port, listener.ScrapeEndpointPath) = (port, MetricsPath);
+                        // Every interface (its Host option takes one name only): scrapers come from outside.
+                        listener.ConfigureHttpListener = (_, http) =>
+                        {
+                            http.Prefixes.Clear();
+                            http.Prefixes.Add($"http://*:{port}/");
+                        };
+                    });
+                else if (settings.MetricsEnabled)
+                    metrics.AddPrometheusExporter();
+                if (settings.OtlpEndpoint is { } endpoint)
+                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+            });
+        if (settings.OtlpEndpoint is { } traceEndpoint)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(AuthKeysMetrics.ActivitySourceName)
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => context.Request.Path != MetricsPath)
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter(otlp => otlp.Endpoint = traceEndpoint));
+        }
+        return services;
+    }
+
+    /// <summary>GET /metrics on the main port, unless METRICS_PORT moves it or METRICS_ENABLED=false turns it off.</summary>
+    public static void MapAuthKeysMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
+        if (options.MetricsEnabled && options.MetricsPort is null)
+            app.MapPrometheusScrapingEndpoint(MetricsPath).ExcludeFromDescription(); // not part of the API, not behind authentication
+    }
+}
