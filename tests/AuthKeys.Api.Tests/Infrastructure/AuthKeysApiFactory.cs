@@ -51,6 +51,9 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>More test services for this node (an in-memory span exporter, say).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>SQL commands sent through the service's DbContext.</summary>
     public SqlCommandCounter SqlCommands { get; } = new();
 
@@ -88,6 +91,7 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
                 services.AddSingleton<TimeProvider>(Time);
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(SqlCommands));
             services.AddSingleton<ILoggerProvider>(Logs);
+            ConfigureServices?.Invoke(services);
         });
     }
 
