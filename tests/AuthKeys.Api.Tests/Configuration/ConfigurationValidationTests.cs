@@ -23,6 +23,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("AUDIT_RETENTION_DAYS", "0", "AUDIT_RETENTION_DAYS must be a whole number from 1 to 36500")]
     [InlineData("WEBHOOK_ALLOW_PRIVATE_TARGETS", "sometimes", "WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false")]
     [InlineData("WEBHOOK_SECRET_KEY", "short", "WEBHOOK_SECRET_KEY must be at least 32 bytes long")]
+    [InlineData("METRICS_ENABLED", "yes please", "METRICS_ENABLED must be true or false")]
+    [InlineData("METRICS_PORT", "0", "METRICS_PORT must be a whole number from 1 to 65535")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL")]
     public async Task ABadValueStopsStartupWithOneLineNamingTheVariable(string variable, string value, string expected)
     {
         var (exitCode, error) = await RunServiceAsync(new() { [variable] = value });

@@ -53,12 +53,19 @@ public static class ObservabilityExtensions
         var settings = new ObservabilityOptions();
         ObservabilityOptions.Bind(settings, new EnvironmentReader(configuration));
 
-        var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("authkeys"))
-            .WithMetrics(metrics =>
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("authkeys"));
+        // Off means off: with no reader nothing listens, and every instrument (ours and the
+        // framework's) records nothing.
+        if (settings.MetricsEnabled || settings.OtlpEndpoint is not null)
+        {
+            telemetry.WithMetrics(metrics =>
             {
+                // ASP.NET Core's meters named one by one rather than all that its instrumentation turns
+                // on: routing, authentication, authorization and memory-pool instruments fire once or
+                // more per request on top of the request-duration histogram, and the product's own
+                // authentication outcomes say more than the framework's (BENCHMARKS.md, Observability).
                 metrics.AddMeter(AuthKeysMetrics.MeterName)
-                    .AddAspNetCoreInstrumentation()
+                    .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting")
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation();
@@ -78,6 +85,7 @@ public static class ObservabilityExtensions
                 if (settings.OtlpEndpoint is { } endpoint)
                     metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
             });
+        }
         if (settings.OtlpEndpoint is { } traceEndpoint)
         {
             telemetry.WithTracing(tracing => tracing
