@@ -8,12 +8,12 @@ namespace AuthKeys.Api.Auth;
 
 /// <summary>
 /// bcrypt with SHA-384 pre-hashing (every character of a 128-character password counts; bcrypt
-/// alone reads 72 bytes), run at most one per spare core so that a login burst queues here
-/// instead of taking every core from the rest of the traffic.
+/// alone reads 72 bytes), run at most PASSWORD_HASH_CONCURRENCY at once (default: one per core) so
+/// that a login burst queues here instead of crowding out the rest of the traffic.
 /// </summary>
 public sealed class PasswordHasher : IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(Math.Max(1, Environment.ProcessorCount - 1));
+    private readonly SemaphoreSlim _gate;
     private readonly int _cost;
     private readonly Lazy<string> _decoyHash;
 
@@ -22,6 +22,7 @@ public sealed class PasswordHasher : IDisposable
     public PasswordHasher(IOptions<AuthOptions> options, AuthKeysMetrics metrics)
     {
         _metrics = metrics;
+        _gate = new SemaphoreSlim(options.Value.PasswordHashConcurrency);
         _cost = options.Value.PasswordHashCost;
         // Unknown emails are checked against this, so they cost the same time as real ones.
         _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));

@@ -13,6 +13,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("JWT_EXPIRES_IN", "soon", "JWT_EXPIRES_IN must be a duration")]
     [InlineData("PASSWORD_HASH_COST", "99", "PASSWORD_HASH_COST must be a whole number from 4 to 31")]
     [InlineData("PORT", "http", "PORT must be a whole number from 1 to 65535")]
+    [InlineData("PASSWORD_HASH_CONCURRENCY", "0", "PASSWORD_HASH_CONCURRENCY must be a whole number from 1 to 256")]
     [InlineData("DB_MIGRATE_ON_STARTUP", "maybe", "DB_MIGRATE_ON_STARTUP must be true or false")]
     [InlineData("DATABASE_URL", "mysql://nope", "DATABASE_URL must look like postgres://")]
     [InlineData("TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES must be a comma-separated list")]

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Login throughput against PASSWORD_HASH_CONCURRENCY: for each value (BENCH_CONCURRENCIES, default
+# "1 2 <cores>"), a Release process on 127.0.0.1 with bcrypt cost BENCH_HASH_COST (default 10):
+# API-key req/s idle (5 s), logins/s alone (8 connections, 10 s), then a login storm (16 login
+# connections) with API-key traffic beside it: logins/s and key req/s during the storm, and the
+# storm/idle ratio (SPEC §6: at least 0.30). Bounded: about a minute per value.
+#
+#   bench/logins.sh
+#   BENCH_CONCURRENCIES="1 2 4" bench/logins.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+cores=$(nproc)
+concurrencies="${BENCH_CONCURRENCIES:-1 2 $cores}"
+cost="${BENCH_HASH_COST:-10}"
+port="${BENCH_PORT:-3130}"
+base="http://127.0.0.1:$port"
+out="$root/bench/results"
+mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (bench/run.sh installs it)" >&2; exit 1; }
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "== building Release"
+  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
+fi
+echo "== starting PostgreSQL, migrating"
+start_database authkeys_logins
+export ASPNETCORE_ENVIRONMENT=Production
+export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_logins
+(cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/logins-migrate.log" 2>&1 || { echo "!! migrating failed" >&2; exit 1; }
+export DB_MIGRATE_ON_STARTUP=false PASSWORD_HASH_COST="$cost"
+export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+
+pid=""
+trap 'kill $pid 2>/dev/null || true' EXIT
+: > "$out/logins.md"
+for n in $concurrencies; do
+  (cd "$out/api" && exec env ASPNETCORE_URLS="$base" PASSWORD_HASH_CONCURRENCY="$n" \
+    'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/logins-$n.log" 2>&1 &
+  pid=$!
+  wait_until_up "$out/logins-$n.log"
+  email="bench-logins-$n-$RANDOM@example.com"
+  token=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"Tangerine-Kite-42\"}" | jq -r .accessToken)
+  key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
+  cat > "$out/logins.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"email":"$email","password":"Tangerine-Kite-42"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  # Warm-up: tiered JIT needs tens of seconds here before the key route reaches its speed.
+  wrk -t2 -c32 -d15s -H "x-api-key: $key" "$base/protected/service-only" >/dev/null
+  wrk -t1 -c4 -d3s -s "$out/logins.lua" "$base/auth/login" >/dev/null
+  sleep 2
+  idle=$(wrk -t2 -c32 -d5s -H "x-api-key: $key" "$base/protected/service-only" | awk '/^Requests\/sec/ {print $2}')
+  alone=$(wrk -t1 -c8 -d10s --timeout 10s -s "$out/logins.lua" "$base/auth/login" | awk '/^Requests\/sec/ {print $2}')
+  sleep 3  # logins wrk gave up on are still hashed: let the queue drain
+  wrk -t1 -c16 -d14s --timeout 10s -s "$out/logins.lua" "$base/auth/login" > "$out/logins-storm.txt" &
+  storm_pid=$!
+  sleep 2
+  during=$(wrk -t2 -c32 -d10s -H "x-api-key: $key" "$base/protected/service-only" | awk '/^Requests\/sec/ {print $2}')
+  wait $storm_pid
+  storm=$(awk '/^Requests\/sec/ {print $2}' "$out/logins-storm.txt")
+  printf -- '- PASSWORD_HASH_CONCURRENCY=%s (cost %s, %s cores): %.1f logins/s alone, %.1f during the storm; API key %.0f req/s idle, %.0f during the storm (%.2f)\n' \
+    "$n" "$cost" "$cores" "$alone" "$storm" "$idle" "$during" "$(awk -v a="$during" -v b="$idle" 'BEGIN { print a / b }')" | tee -a "$out/logins.md"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+done
