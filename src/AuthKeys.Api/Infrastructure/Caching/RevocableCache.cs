@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BitFaster.Caching.Lru;
 
 namespace AuthKeys.Api.Infrastructure.Caching;
 
@@ -6,7 +7,9 @@ namespace AuthKeys.Api.Infrastructure.Caching;
 /// A bounded in-memory cache for authentication state that can be revoked safely: a load that
 /// started before a revocation never puts its (now stale) result back afterwards, so once
 /// <see cref="Revoke"/> has returned, the next lookup sees the database's new state.
-/// A hit is one lock-free dictionary read and a clock comparison: it runs on every request.
+/// A hit is one lock-free read and a clock comparison: it runs on every request. At capacity the
+/// least recently used entries make room (BitFaster.Caching's ConcurrentLru), never the hot ones:
+/// with more keys in use than it holds, only the coldest go back to the database.
 /// </summary>
 /// <remarks>
 /// Each entry lives a random 75–100% of <paramref name="timeToLive"/>. Entries loaded together (all
@@ -19,7 +22,7 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     where TKey : notnull
     where TValue : class
 {
-    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private readonly ConcurrentLru<TKey, Entry> _entries = new(capacity);
     private readonly ConcurrentDictionary<TKey, Task<TValue?>> _loading = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly CacheTrust _trust = trust ?? CacheTrust.AlwaysListening;
@@ -34,7 +37,7 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     /// </summary>
     public ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(key, out var entry))
+        if (_entries.TryGet(key, out var entry))
         {
             var now = _time.GetTimestamp();
             if (entry.ExpiresAt > now && _trust.Trusts(entry.StoredAt, now))
@@ -64,7 +67,7 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
             // A load in flight may have read the old state: later lookups must not join it.
             _loading.TryRemove(key, out _);
             if (replacement is null)
-                _entries.TryRemove(key, out _);
+                _entries.TryRemove(key);
             else
                 Store(key, replacement);
         }
@@ -102,8 +105,7 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     {
         var now = _time.GetTimestamp();
         var lifetime = (long)(timeToLive.TotalSeconds * _time.TimestampFrequency);
-        BoundedDictionary.MakeRoom(_entries, capacity, now, static (entry, now) => entry.ExpiresAt <= now);
-        _entries[key] = new Entry(value, now, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1));
+        _entries.AddOrUpdate(key, new Entry(value, now, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1)));
     }
 
     private sealed record Entry(TValue Value, long StoredAt, long ExpiresAt);
