@@ -61,8 +61,9 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, IOptions
                 if (deleted > 0)
                     LogPurged(logger, deleted, options.Value.RetentionDays);
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Never out of the loop (an exception escaping a BackgroundService stops the host); the next tick tries again.
                 LogPurgeFailed(logger, e.GetType().Name);
             }
         }

@@ -45,8 +45,9 @@ public sealed partial class KeyExpiryNotices(NpgsqlDataSource dataSource, IOptio
             {
                 await ScanAsync(stoppingToken);
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Never out of the loop (an exception escaping a BackgroundService stops the host); the next tick tries again.
                 LogScanFailed(logger, e.GetType().Name);
             }
         }

@@ -69,9 +69,17 @@ public sealed partial class WebhookSender(
             {
                 return; // the claim rolled back: the deliveries are due again for the next node to start
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 LogDatabaseUnavailable(logger, e.GetType().Name);
+            }
+            catch (Exception e)
+            {
+                if (stoppingToken.IsCancellationRequested)
+                    return; // torn down mid-batch: the claim rolled back
+                // Whatever else went wrong with one batch must not stop deliveries on this node (an
+                // exception escaping a BackgroundService stops the host): the claim rolled back.
+                LogBatchFailed(logger, e);
             }
             // A new delivery wakes the sender at once (the outbox trigger's notice); retries fall
             // due without one, so the outbox is also polled.
@@ -88,9 +96,9 @@ public sealed partial class WebhookSender(
         {
             _wake.Release();
         }
-        catch (SemaphoreFullException)
+        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
         {
-            // already woken
+            // already woken, or shutting down
         }
     }
 
@@ -200,6 +208,9 @@ public sealed partial class WebhookSender(
     private sealed record Due(Guid Id, Guid WebhookId, string Payload, string Url, byte[] SealedSecret, int AttemptsBefore);
 
     private sealed record Outcome(DateTimeOffset AttemptedAt, int? StatusCode, string? Error, int DurationMs);
+
+    [LoggerMessage(LogLevel.Error, "A batch of webhook deliveries failed; its deliveries are due again")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Webhook sender cannot reach the database ({Error}); retrying")]
     private static partial void LogDatabaseUnavailable(ILogger logger, string error);
