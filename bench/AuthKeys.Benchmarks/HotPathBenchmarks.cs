@@ -21,7 +21,7 @@ public class HotPathBenchmarks
     private readonly string _key = ApiKeyFormat.Generate();
     private readonly JsonWebTokenHandler _handler = new();
     private readonly RevocableCache<Guid, object> _sessions = new(TimeSpan.FromMinutes(1), 1000);
-    private readonly ValidatedTokenCache _validated = new(TimeProvider.System);
+    private readonly ValidatedTokenCache _validated = new();
     private readonly Guid _sessionId = Guid.NewGuid();
     private readonly ApiKeyIdentity _keyIdentity = new(Guid.NewGuid(), Guid.NewGuid(), "a@example.com", null, true, [], false, null, null, "bench", null);
     private TokenValidationParameters _parameters = null!;

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
+using BitFaster.Caching;
+using BitFaster.Caching.Lru;
 using System.Security.Claims;
-using AuthKeys.Api.Infrastructure.Caching;
 
 namespace AuthKeys.Api.Infrastructure.Authentication;
 
@@ -16,26 +16,23 @@ public sealed record ValidatedToken(ClaimsPrincipal Principal, Guid SessionId, D
 /// again costs one lookup instead of a JSON parse and an HMAC. Only the exact same string hits;
 /// lifetime and session revocation are still checked on every request.
 /// </summary>
+/// <remarks>
+/// At capacity the least recently used tokens make room (BitFaster.Caching's ConcurrentLru), so more
+/// live tokens than it holds cost the coldest ones a full validation, not every one; an expired
+/// token found here is validated in full again (and refused) by the caller.
+/// </remarks>
 public sealed class ValidatedTokenCache
 {
-    private const int Capacity = 10_000;
+    public const int Capacity = 10_000;
 
-    private readonly ConcurrentDictionary<string, ValidatedToken> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ValidatedToken>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
-    private readonly TimeProvider _time;
+    private readonly ConcurrentLru<string, ValidatedToken> _tokens = new(Capacity, new FavorWarmPartition(Capacity), StringComparer.Ordinal);
+    private readonly IAlternateLookup<ReadOnlySpan<char>, string, ValidatedToken> _bySpan;
 
-    public ValidatedTokenCache(TimeProvider time)
-    {
-        _time = time;
-        _bySpan = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
+    public ValidatedTokenCache() => _bySpan = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>A lookup by the header's span: no string is allocated for a token seen before.</summary>
     public bool TryGet(ReadOnlySpan<char> token, out ValidatedToken validated) =>
-        _bySpan.TryGetValue(token, out validated!);
+        _bySpan.TryGet(token, out validated!);
 
-    public void Add(string token, ValidatedToken validated)
-    {
-        BoundedDictionary.MakeRoom(_tokens, Capacity, _time.GetUtcNow().UtcDateTime, static (known, now) => known.ExpiresUtc <= now);
-        _tokens[token] = validated;
-    }
+    public void Add(string token, ValidatedToken validated) => _tokens.AddOrUpdate(token, validated);
 }
