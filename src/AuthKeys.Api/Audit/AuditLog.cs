@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Web;
 
 namespace AuthKeys.Api.Audit;
 
@@ -26,6 +26,5 @@ public sealed class AuditLog(AppDbContext db, TimeProvider time)
         });
 
     /// <summary>A time in the form the API writes them, for details.</summary>
-    public static string? Format(DateTimeOffset? value) =>
-        value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string? Format(DateTimeOffset? value) => value is { } time ? UtcDateTimeOffsetConverter.Format(time) : null;
 }

@@ -37,5 +37,16 @@ public static class WebhookReads
         return events;
     }
 
+    /// <summary>
+    /// Until no delivery in the node's database is pending: each is marked delivered or failed by
+    /// the commit that follows its post, so from then on no post is in flight and none will come.
+    /// </summary>
+    public static Task UntilOutboxSettledAsync(AuthKeysApiFactory node) =>
+        Poll.UntilAsync(async () =>
+        {
+            await using var db = node.OpenDatabase();
+            return await db.ReadColumnAsync("SELECT count(*)::text FROM webhook_deliveries WHERE status = 'pending'") is ["0"];
+        }, TimeSpan.FromSeconds(20), "no webhook delivery is pending");
+
     public static List<string> Types(this List<JsonElement> events) => events.ConvertAll(e => e.GetProperty("type").GetString()!);
 }

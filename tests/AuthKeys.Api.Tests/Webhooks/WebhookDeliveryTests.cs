@@ -61,8 +61,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var wait = pending.GetProperty("nextAttemptAt").GetDateTimeOffset() - pending.GetProperty("lastAttemptAt").GetDateTimeOffset();
         Assert.InRange(wait, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(10)); // the first retry comes within 10 s
 
-        await Task.Delay(1500);
-        Assert.Single(_receiver.Received); // not before it is due
+        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(CancellationToken.None)); // not before it is due
+        Assert.Single(_receiver.Received);
         _time.Advance(TimeSpan.FromSeconds(10));
         await _receiver.UntilReceivedAsync(2);
         var second = _receiver.Received.Last();
@@ -101,7 +101,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var failed = await Poll1Async(webhookId, d => d.GetProperty("status").GetString() == "failed");
         Assert.Equal(WebhookSender.MaxAttempts, failed.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("nextAttemptAt").ValueKind);
-        await Task.Delay(1500);
+        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(CancellationToken.None));
         Assert.Equal(WebhookSender.MaxAttempts, _receiver.Received.Count);
     }
 
@@ -161,7 +161,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await _receiver.UntilReceivedAsync(3);
         var keys = _receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("keyId").GetGuid()).ToList();
         Assert.Equal([soon.Id, soon.Id, later.Id], keys);
-        await Task.Delay(1500);
+        await WebhookReads.UntilOutboxSettledAsync(_api);
         Assert.Equal(3, _receiver.Received.Count);
         Assert.Equal(3, (await DeliveriesAsync(webhookId)).Count);
     }
@@ -180,7 +180,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
         await _receiver.UntilReceivedAsync(1);
         Assert.Equal("key.usage_exceeded", JsonDocument.Parse(_receiver.Received.Single().Body).RootElement.GetProperty("type").GetString());
-        await Task.Delay(1500);
+        await WebhookReads.UntilOutboxSettledAsync(_api);
         Assert.Single(_receiver.Received);
         Assert.Single(await DeliveriesAsync(webhookId));
     }

@@ -26,7 +26,7 @@ public sealed class WebhookNodeTests
         await Task.WhenAll(Enumerable.Range(0, Keys).Select(i => (i % 2 == 0 ? clientA : clientB).CreateKeyAsync(account.AccessToken, $"k{i}")));
 
         await receiver.UntilReceivedAsync(Keys);
-        await Task.Delay(2500); // both senders poll more than once meanwhile
+        await WebhookReads.UntilOutboxSettledAsync(a);
         var ids = receiver.Received.Select(r => r.Id).ToList();
         Assert.Equal(Keys, ids.Count);
         Assert.Equal(Keys, ids.Distinct().Count());
