@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace AuthKeys.Api.ApiKeys;
 
-/// <summary>A new key. <see cref="Key"/> is shown this once and never again.</summary>
+/// <summary>A new key. Its <c>key</c> (the secret) is shown this once and never again.</summary>
 public sealed record CreatedApiKeyResponse(
     Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
     IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill)
@@ -12,7 +12,7 @@ public sealed record CreatedApiKeyResponse(
             ApiKeyResponse.RateLimitOf(key), RefillIntervals.Effective(key, now), ApiKeyResponse.RefillOf(key));
 }
 
-/// <summary>A key that replaced <see cref="RolledFrom"/>. <see cref="Key"/> is shown this once and never again.</summary>
+/// <summary>A key that replaced the one in <c>rolledFrom</c>. Its <c>key</c> (the secret) is shown this once and never again.</summary>
 public sealed record RolledApiKeyResponse(
     Guid Id, string Key, string Name, string Prefix, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt,
     IReadOnlyList<string> Scopes, JsonElement? Meta, KeyRateLimit? RateLimit, int? Remaining, KeyRefill? Refill, Guid RolledFrom)

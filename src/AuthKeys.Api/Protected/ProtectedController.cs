@@ -39,29 +39,32 @@ public sealed class ProtectedController : ControllerBase
 
     private ProtectedResponse Describe(string message)
     {
-        var keyId = User.GetKeyId();
-        Caller caller = keyId is null
-            ? new UserCaller(User.GetUserId(), User.GetEmail())
-            : new ServiceCaller(User.GetUserId(), User.GetEmail(), keyId.Value);
+        var caller = new Caller(User.GetUserId(), User.GetEmail(), User.GetKeyId());
         return new ProtectedResponse(message, caller, caller.Type);
     }
 }
 
+/// <param name="Message">What the route is for.</param>
+/// <param name="User">Who called.</param>
+/// <param name="AccessType">The caller's <c>type</c>: <c>user</c> or <c>service</c>.</param>
 public sealed record ProtectedResponse(string Message, Caller User, string AccessType);
 
-[JsonPolymorphic]
-[JsonDerivedType(typeof(UserCaller))]
-[JsonDerivedType(typeof(ServiceCaller))]
-public abstract record Caller(Guid UserId, string Email, string Type);
-
-/// <summary>A person, authenticated by a JWT.</summary>
-public sealed record UserCaller(Guid UserId, string Email) : Caller(UserId, Email, Kind)
+/// <summary>
+/// The caller: a person with a JWT (<c>type</c> is <c>user</c>) or a service with one of the
+/// person's API keys (<c>type</c> is <c>service</c>, with <c>keyId</c>). One flat shape rather than
+/// a union, because generated clients type a flat shape correctly and a union unevenly.
+/// </summary>
+/// <param name="UserId">The person's id.</param>
+/// <param name="Email">The person's email.</param>
+/// <param name="KeyId">The API key used; only for a service.</param>
+public sealed record Caller(
+    Guid UserId,
+    string Email,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyOrder(1)] Guid? KeyId)
 {
-    public const string Kind = "user";
-}
+    public const string UserType = "user";
+    public const string ServiceType = "service";
 
-/// <summary>A service, authenticated by one of the user's API keys.</summary>
-public sealed record ServiceCaller(Guid UserId, string Email, Guid KeyId) : Caller(UserId, Email, Kind)
-{
-    public const string Kind = "service";
+    /// <summary><c>user</c> or <c>service</c>.</summary>
+    public string Type => KeyId is null ? UserType : ServiceType;
 }

@@ -25,6 +25,7 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
         Assert.Equal(owner.Email, user.GetProperty("email").GetString());
         Assert.Equal("service", user.GetProperty("type").GetString());
         Assert.Equal(key.Id, user.GetProperty("keyId").GetGuid());
+        Assert.Equal(["userId", "email", "type", "keyId"], user.EnumerateObject().Select(p => p.Name)); // the reference's shape
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class AccessTokenTests : IAsyncLifetime
         Assert.Equal(account.UserId, body.GetProperty("user").GetProperty("userId").GetGuid());
         Assert.Equal(account.Email, body.GetProperty("user").GetProperty("email").GetString());
         Assert.Equal("user", body.GetProperty("user").GetProperty("type").GetString());
+        Assert.Equal(["userId", "email", "type"], body.GetProperty("user").EnumerateObject().Select(p => p.Name)); // the reference's shape: no keyId
     }
 
     [Fact]

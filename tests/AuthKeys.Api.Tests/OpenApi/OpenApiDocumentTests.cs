@@ -11,12 +11,12 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
     public async Task TheCommittedDocumentMatchesWhatTheServiceServes()
     {
         var served = JsonNode.Parse(await (await api.CreateClient().GetAsync(Routes.OpenApiDocument)).Content.ReadAsStringAsync())!;
-        var file = Path.Combine(RepositoryRoot(), "docs", "openapi.v1.json");
+        var file = Path.Combine(Repository.Root(), "docs", "openapi.v1.json");
         if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI_SNAPSHOT") == "1")
             await File.WriteAllTextAsync(file, served.ToJsonString(new() { WriteIndented = true }) + "\n");
         var committed = JsonNode.Parse(await File.ReadAllTextAsync(file));
         Assert.True(JsonNode.DeepEquals(served, committed),
-            "docs/openapi.v1.json is out of date: run `UPDATE_OPENAPI_SNAPSHOT=1 dotnet test --filter OpenApiDocumentTests` and commit it.");
+            "docs/openapi.v1.json is out of date: run `UPDATE_OPENAPI_SNAPSHOT=1 dotnet test --filter \"OpenApiDocumentTests|GeneratedClientTests\"` and commit both.");
     }
 
     [Fact]
@@ -76,11 +76,48 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
         Assert.True(listed.GetProperty("properties").GetProperty("lastUsedAt").GetProperty("nullable").GetBoolean());
     }
 
-    private static string RepositoryRoot()
+    /// <summary>
+    /// What NSwag, Kiota and openapi-typescript need to type the API (tests/clients/check.sh and
+    /// the shipped client's tests run them): plain problem references, required bodies, UUID ids,
+    /// declared headers, and a flat caller.
+    /// </summary>
+    [Fact]
+    public async Task TheDocumentIsShapedForClientGenerators()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AuthKeys.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("AuthKeys.sln not found above the test binaries.");
+        var document = await (await api.CreateClient().GetAsync(Routes.OpenApiDocument)).ReadJsonAsync(HttpStatusCode.OK);
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var name = $"{operation.Name} {path.Name}";
+                if (operation.Value.TryGetProperty("requestBody", out var body))
+                    Assert.True(body.TryGetProperty("required", out var required) && required.GetBoolean() || name == "post /keys/{id}/roll", $"{name}: body not required");
+                foreach (var parameter in operation.Value.TryGetProperty("parameters", out var parameters) ? parameters.EnumerateArray() : default)
+                {
+                    if (parameter.GetProperty("in").GetString() == "path")
+                        Assert.Equal("uuid", parameter.GetProperty("schema").GetProperty("format").GetString());
+                }
+                foreach (var response in operation.Value.GetProperty("responses").EnumerateObject())
+                {
+                    var status = int.Parse(response.Name, System.Globalization.CultureInfo.InvariantCulture);
+                    if (status >= 400)
+                    {
+                        var reference = response.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
+                        Assert.Equal(status == 400 ? "#/components/schemas/ValidationProblemDetails" : "#/components/schemas/ProblemDetails", reference);
+                    }
+                    string? header = status switch { 201 => "Location", 401 => "WWW-Authenticate", 429 or 503 => "Retry-After", _ => null };
+                    if (header is not null)
+                        Assert.True(response.Value.GetProperty("headers").TryGetProperty(header, out _), $"{name} {status}: no {header}");
+                }
+            }
+        }
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.False(schemas.TryGetProperty("HttpValidationProblemDetails", out _));
+        Assert.Equal("#/components/schemas/ProblemDetails", schemas.GetProperty("ValidationProblemDetails").GetProperty("allOf")[0].GetProperty("$ref").GetString());
+        var caller = schemas.GetProperty("Caller");
+        Assert.Equal(["user", "service"], caller.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("keyId", caller.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("AuthKeys.Api.", document.GetRawText(), StringComparison.Ordinal); // an unresolved doc reference
     }
 }

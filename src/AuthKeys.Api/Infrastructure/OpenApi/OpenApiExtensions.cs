@@ -44,9 +44,12 @@ public static class OpenApiExtensions
             options.MapType<System.Text.Json.JsonElement>(() => new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Object });
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.SchemaFilter<ResponseShapeSchemaFilter>();
+            options.SchemaFilter<ValidationProblemSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
-            options.UseOneOfForPolymorphism();
+            // A reference that is nullable or described needs allOf in OpenAPI 3.0 (siblings of $ref are ignored).
+            options.UseAllOfToExtendReferenceSchemas();
+            options.DocumentFilter<ReferenceSchemasDocumentFilter>();
             options.CustomOperationIds(api => api.ActionDescriptor.RouteValues["action"] is { } action
                 ? char.ToLowerInvariant(action[0]) + action[1..]
                 : null);

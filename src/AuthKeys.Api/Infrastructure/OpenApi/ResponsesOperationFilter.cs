@@ -2,6 +2,7 @@ using System.Reflection;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -46,6 +47,17 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         if (operation.RequestBody is OpenApiRequestBody body)
         {
             body.Content = Only(body.Content, Json);
+            // The body's own description belongs to the body; its schema stays a plain reference.
+            foreach (var media in body.Content.Values)
+            {
+                if (media.Schema is OpenApiSchema { AllOf: [OpenApiSchemaReference reference] } wrapper && wrapper.Type is null)
+                {
+                    body.Description ??= wrapper.Description;
+                    media.Schema = reference;
+                }
+            }
+            body.Required = context.ApiDescription.ParameterDescriptions
+                .FirstOrDefault(p => p.Source == BindingSource.Body)?.BindingInfo?.EmptyBodyBehavior != EmptyBodyBehavior.Allow;
             Add(operation, context, 400, "The body is malformed or fails validation; errors are keyed by field.", typeof(ValidationProblemDetails));
             Add(operation, context, 413, "The body is larger than 64 KiB.");
             Add(operation, context, 415, "The body is not application/json.");
@@ -53,15 +65,54 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
 
         if (context.ApiDescription.ParameterDescriptions.Any(p => p.Type == typeof(Guid)))
             Add(operation, context, 400, "An id in the path is not a UUID.", typeof(ValidationProblemDetails));
+        // Every id is a UUID. Keys and sessions bind theirs as text only to answer a malformed one with
+        // 404, as the reference does; clients should still see (and generate) a UUID.
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter is { In: ParameterLocation.Path, Name: "id", Schema: OpenApiSchema { Type: JsonSchemaType.String, Format: null } id })
+                id.Format = "uuid";
+        }
 
         if (context.MethodInfo.GetCustomAttribute<NoDatabaseAttribute>() is null)
             Add(operation, context, 503, "The database is unavailable; retry after a moment.");
 
-        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        foreach (var (status, response) in operation.Responses.Select(r => (r.Key, r.Value as OpenApiResponse)))
         {
+            if (response is null)
+                continue;
             if (response.Content is { Count: > 0 })
                 response.Content = Only(response.Content, Json, ProblemJson);
+            DeclareHeaders(status, response, keyAccepted: schemes.Contains(AuthSchemes.ApiKey));
         }
+    }
+
+    /// <summary>The headers the pipeline sends with a status, so that clients can read them typed.</summary>
+    private static void DeclareHeaders(string status, OpenApiResponse response, bool keyAccepted)
+    {
+        switch (status)
+        {
+            case "201":
+                Header(response, "Location", "Where the created resource is.", JsonSchemaType.String);
+                break;
+            case "401":
+                Header(response, "WWW-Authenticate", "The scheme(s) this route accepts: Bearer, ApiKey.", JsonSchemaType.String);
+                break;
+            case "429":
+            case "503":
+                Header(response, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
+                break;
+        }
+        if (keyAccepted && status is "200" or "429")
+        {
+            Header(response, "RateLimit-Policy", "Only for an API key with a rate limit: \"key\";q=<limit>;w=<window seconds>.", JsonSchemaType.String);
+            Header(response, "RateLimit", "Only for an API key with a rate limit: \"key\";r=<uses left>;t=<seconds to reset>.", JsonSchemaType.String);
+        }
+    }
+
+    private static void Header(OpenApiResponse response, string name, string description, JsonSchemaType type)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers.TryAdd(name, new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } });
     }
 
     private static string[] AcceptedSchemes(MethodInfo method)

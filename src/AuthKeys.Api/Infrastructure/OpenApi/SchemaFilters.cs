@@ -66,11 +66,7 @@ internal sealed class ExamplesSchemaFilter : ISchemaFilter
 /// </summary>
 internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
 {
-    private static readonly Dictionary<Type, string> CallerTypes = new()
-    {
-        [typeof(Protected.UserCaller)] = Protected.UserCaller.Kind,
-        [typeof(Protected.ServiceCaller)] = Protected.ServiceCaller.Kind,
-    };
+    private static readonly JsonNode[] CallerTypes = [JsonValue.Create(Protected.Caller.UserType), JsonValue.Create(Protected.Caller.ServiceType)];
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
@@ -92,18 +88,54 @@ internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
             listener.Enum = [JsonValue.Create(Health.ReadinessResponse.Up), JsonValue.Create(Health.ReadinessResponse.Down)];
         if (context.Type.Namespace == typeof(Webhooks.Webhook).Namespace && concrete.Properties is { } webhook)
         {
-            if (webhook.TryGetValue("events", out var events) && events is OpenApiSchema { Items: OpenApiSchema item })
-                item.Enum = [.. Audit.EventTypes.Subscribable.Select(e => (JsonNode)JsonValue.Create(e))];
+            if (webhook.TryGetValue("events", out var events) && events is OpenApiSchema { Items: OpenApiSchema } list)
+                list.Items = WebhookEventType(context.SchemaRepository);
             if (webhook.TryGetValue("status", out var status) && status is OpenApiSchema deliveryStatus)
                 deliveryStatus.Enum = [JsonValue.Create(Webhooks.DeliveryStatus.Pending), JsonValue.Create(Webhooks.DeliveryStatus.Delivered), JsonValue.Create(Webhooks.DeliveryStatus.Failed)];
         }
 
-        if (CallerTypes.TryGetValue(context.Type, out var type))
+        if (context.Type == typeof(Protected.Caller) && concrete.Properties is { } caller)
         {
-            concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();
-            concrete.Properties["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)] };
-            concrete.Required ??= new HashSet<string>();
-            concrete.Required.Add("type");
+            // keyId is sent for a service only: optional, so that a user's caller reads as no key.
+            concrete.Required!.Remove("keyId");
+            if (caller["type"] is OpenApiSchema callerType)
+            {
+                callerType.Enum = CallerTypes;
+                callerType.ReadOnly = false; // computed here, but a plain field to clients
+            }
         }
+        if (context.Type == typeof(Protected.ProtectedResponse) && concrete.Properties?["accessType"] is OpenApiSchema accessType)
+            accessType.Enum = CallerTypes;
+    }
+
+    /// <summary>One named enum for the three webhook schemas, so that generators make one type of it.</summary>
+    private static OpenApiSchemaReference WebhookEventType(SchemaRepository repository)
+    {
+        const string id = "WebhookEventType";
+        return repository.Schemas.ContainsKey(id)
+            ? new OpenApiSchemaReference(id)
+            : repository.AddDefinition(id, new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "An event a webhook can subscribe to.",
+                Enum = [.. Audit.EventTypes.Subscribable.Select(e => (JsonNode)JsonValue.Create(e))],
+            });
+    }
+}
+
+/// <summary>
+/// A validation problem as a problem with <c>errors</c> (allOf the plain problem), so that
+/// generators build one error type and a subtype of it, rather than a union they cannot throw.
+/// </summary>
+internal sealed class ValidationProblemSchemaFilter : ISchemaFilter
+{
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is not OpenApiSchema concrete || !typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails).IsAssignableFrom(context.Type)
+            || concrete.Properties?.TryGetValue("errors", out var errors) != true)
+            return;
+        concrete.AllOf = [context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository)];
+        concrete.Properties = new Dictionary<string, IOpenApiSchema> { ["errors"] = errors! };
+        concrete.Required = new HashSet<string> { "errors" };
     }
 }
