@@ -1,7 +1,9 @@
 # Shared by bench/run.sh and bench/reference.sh, so that their figures compare: wrk runs, each
 # scenario paired with a run of the health route ($HEALTH, default /health) or of BASELINE (an
-# array: path, then wrk arguments) just before it. Expects base, out, connections, rounds, email,
-# password, token and key (for the verify script's check), and the variables rows and health_rps.
+# array: path, then wrk arguments) just before it, on this server or on BASELINE_BASE (another
+# app: the ceiling, the Identity peer), named BASELINE_NAME in the table. Expects base, out,
+# connections, rounds, email, password, token and key (for the verify script's check), and the
+# variables rows and health_rps.
 
 declare -a BASELINE=()
 
@@ -26,7 +28,7 @@ wait_until_up() {
 # measure SECONDS PATH [wrk args...]: one wrk run; prints req/s and leaves the report in $out/last.txt.
 measure() {
   local duration=$1 path=$2; shift 2
-  wrk -t2 -c"${CONNS:-$connections}" -d"${duration}s" --timeout 10s --latency "$@" "$base$path" > "$out/last.txt"
+  wrk -t2 -c"${CONNS:-$connections}" -d"${duration}s" --timeout 10s --latency "$@" "${MEASURE_BASE:-$base}$path" > "$out/last.txt"
   awk '/^Requests\/sec/ {print $2}' "$out/last.txt"
 }
 
@@ -54,10 +56,10 @@ run() {
   local -a pair=("${HEALTH:-/health}")
   [ ${#BASELINE[@]} -gt 0 ] && pair=("${BASELINE[@]}")
   local is_baseline=0 paired=${PAIRED:-1}
-  [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && { is_baseline=1; paired=0; }
+  [ -z "${BASELINE_BASE:-}" ] && [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && { is_baseline=1; paired=0; }
   for round in $(seq 1 "${n:-$rounds}"); do
     if [ "$paired" = 1 ]; then
-      healths+=("$(CONNS=$connections measure "$duration" "${pair[@]}")")
+      healths+=("$(CONNS=$connections MEASURE_BASE="${BASELINE_BASE:-}" measure "$duration" "${pair[@]}")")
     fi
     rps=$(measure "$duration" "$path" "$@")
     runs+=("$rps")
@@ -87,8 +89,10 @@ run() {
   best=$(awk -v v="$best" 'BEGIN { printf (v < 100 ? "%.1f" : "%.0f"), v }'); best_health=$(printf '%.0f' "$best_health")
   # Unpaired scenarios (login, the storm) are not compared with a baseline.
   [ "${PAIRED:-1}" = 0 ] && { best_health=""; ratio=""; }
-  rows+=("| $name | $best | $p50 | $p99 | $errors$flag | $best_health | $ratio |")
-  printf '%-46s %8s req/s  p50 %-9s p99 %-9s errors %s  baseline beside it %s  ratio %s  (runs: %s)\n' "$name" "$best" "$p50" "$p99" "$errors$flag" "$best_health" "$ratio" "$(printf '%.0f ' "${runs[@]}")"
+  local against="${BASELINE_NAME:-${pair[0]}}"
+  [ -z "$ratio" ] && against=""
+  rows+=("| $name | $best | $p50 | $p99 | $errors$flag | $against | $best_health | $ratio |")
+  printf '%-46s %8s req/s  p50 %-9s p99 %-9s errors %s  vs %s %s  ratio %s  (runs: %s)\n' "$name" "$best" "$p50" "$p99" "$errors$flag" "$against" "$best_health" "$ratio" "$(printf '%.0f ' "${runs[@]}")"
   LAST_RPS=$best
   LAST_RATIO=$ratio
 }

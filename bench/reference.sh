@@ -52,8 +52,8 @@ HEALTH=/mvc/health run "controller  bearer GET /mvc/me" "$seconds" /mvc/me -H "A
 
 rss_mb=$(( $(ps -o rss= -p "$app_pid" | tr -d ' ') / 1024 ))
 {
-  echo "| scenario | req/s | p50 | p99 | errors | health beside it | ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| scenario | req/s | p50 | p99 | errors | against | its req/s | ratio |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "- RSS after the run: ${rss_mb} MB (no login storm here)"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Load benchmark: builds Release, starts the private PostgreSQL (as ./run.sh does) and the API on
-# 127.0.0.1, then drives each scenario with wrk and prints scenario, req/s, p50, p99, errors and
-# req/s as a ratio of GET /health from the same run (10,000 keys: as a ratio of 1 key). Every
-# loop is bounded; the run ends by itself in about 4 minutes. Results also go to
-# bench/results/latest.md. At the end, bench/nodes.sh measures the two-node revocation delay.
-# bench/reference.sh measures the stock ASP.NET Core Identity endpoints the same way.
+# Load benchmark: builds Release, starts the private PostgreSQL (as ./run.sh does), the API, the
+# stack's ceiling (bench/CeilingApp: the same framework doing nothing of its own) and the Identity
+# peer (bench/IdentityReference) on 127.0.0.1, then drives each scenario with wrk and prints
+# scenario, req/s, p50, p99, errors and req/s as a ratio of what it is measured against, run by
+# run: the ceiling's same route for the protected routes, Identity's bearer route for the JWT
+# route, GET /health for verify, 1 key for 10,000 keys. Every loop is bounded; the run ends by
+# itself in about 10 minutes. Results also go to bench/results/latest.md. At the end, bench/nodes.sh
+# measures the two-node revocation delay. bench/reference.sh measures Identity on its own.
 #
 #   bench/run.sh                 default durations (four 3 s runs a scenario, each right after a /health run, 30 s login storm)
 #   BENCH_ROUNDS=2 bench/run.sh  fewer rounds
@@ -32,6 +34,8 @@ command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninte
 
 echo "== building Release"
 dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
+dotnet publish bench/CeilingApp -c Release -o "$out/ceiling" --nologo -v quiet >/dev/null
+dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null
 dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null  # generates the 10,000 keys
 
 echo "== starting PostgreSQL"
@@ -54,6 +58,21 @@ api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/api.log"
 
+ceiling="http://127.0.0.1:$((port + 2))"
+echo "== starting the ceiling on $ceiling and the Identity peer on ${identity:=http://127.0.0.1:$((port + 3))}"
+(cd "$out/ceiling" && exec env ASPNETCORE_URLS="$ceiling" dotnet CeilingApp.dll) > "$out/ceiling.log" 2>&1 &
+ceiling_pid=$!
+psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_bench_identity WITH (FORCE)" -c "CREATE DATABASE authkeys_bench_identity"
+(cd "$out/identity" && exec env ASPNETCORE_URLS="$identity" Logging__LogLevel__Default=Warning \
+  "ConnectionStrings__Reference=Host=127.0.0.1;Port=$db_port;Username=postgres;Database=authkeys_bench_identity" \
+  dotnet IdentityReference.dll) > "$out/identity.log" 2>&1 &
+identity_pid=$!
+trap 'kill $api_pid $ceiling_pid $identity_pid 2>/dev/null || true' EXIT
+base="$ceiling" wait_until_up "$out/ceiling.log"
+base="$identity" wait_until_up "$out/identity.log"
+curl -sf -X POST "$identity/register" -H 'Content-Type: application/json' -d '{"email":"peer@example.com","password":"Tangerine-Kite-42"}'
+identity_token=$(curl -sf -X POST "$identity/login" -H 'Content-Type: application/json' -d '{"email":"peer@example.com","password":"Tangerine-Kite-42"}' | jq -r .accessToken)
+
 email="bench-$RANDOM@example.com"
 password="Tangerine-Kite-42"
 signup=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}")
@@ -71,35 +90,53 @@ declare -a rows
 health_rps=""
 one_key_rps=""
 
-echo "== scenarios (median of $rounds ${seconds}s runs each, each right after a /health run; $connections connections, 2 wrk threads)"
-# Warm up the JIT on every route first, so the first scenario measured is not the cold one.
-for path in /health /protected/user-only /protected/flexible; do
-  wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $token" "$base$path" >/dev/null 2>&1 || true
+echo "== scenarios (median of $rounds ${seconds}s runs each, each right after a run of what it is measured against; $connections connections, 2 wrk threads)"
+# Warm up the JIT on every route of every app first, so the first scenario measured is not the cold one.
+for target in "$base" "$ceiling"; do
+  for path in /health /protected/user-only /protected/flexible; do
+    wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $token" "$target$path" >/dev/null 2>&1 || true
+  done
+  for path in /protected/service-only /protected/flexible; do
+    wrk -t2 -c"$connections" -d3s -H "x-api-key: $key" "$target$path" >/dev/null 2>&1 || true
+  done
 done
-for path in /protected/service-only /protected/flexible; do
-  wrk -t2 -c"$connections" -d3s -H "x-api-key: $key" "$base$path" >/dev/null 2>&1 || true
-done
-run "GET /health" "$seconds" /health
-run "JWT  GET /protected/user-only" "$seconds" /protected/user-only -H "Authorization: Bearer $token"
-run "JWT  GET /protected/flexible" "$seconds" /protected/flexible -H "Authorization: Bearer $token"
-run "key  GET /protected/service-only" "$seconds" /protected/service-only -H "x-api-key: $key"
+wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $identity_token" "$identity/mvc/me" >/dev/null 2>&1 || true
+
+# against_ceiling NAME PATH [wrk args...]: our route, each run right after the ceiling's same route with the same request.
+against_ceiling() {
+  local name=$1 path=$2; shift 2
+  BASELINE=("$path" "$@")
+  BASELINE_BASE="$ceiling" BASELINE_NAME="ceiling" run "$name" "$seconds" "$path" "$@"
+  BASELINE=()
+}
+against_ceiling "GET /health" /health
+against_ceiling "JWT  GET /protected/user-only" /protected/user-only -H "Authorization: Bearer $token"
+jwt_vs_ceiling=$LAST_RATIO
+against_ceiling "JWT  GET /protected/flexible" /protected/flexible -H "Authorization: Bearer $token"
+against_ceiling "key  GET /protected/service-only" /protected/service-only -H "x-api-key: $key"
+key_vs_ceiling=$LAST_RATIO
 one_key_rps=$LAST_RPS
-run "key  GET /protected/flexible" "$seconds" /protected/flexible -H "x-api-key: $key"
+against_ceiling "key  GET /protected/flexible" /protected/flexible -H "x-api-key: $key"
 # A usage quota is counted in PostgreSQL, one atomic UPDATE per use: its cost shows here.
 quota_key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"name":"bench-quota","remaining":1000000000}' | jq -r .key)
-run "key with quota  GET /protected/service-only" "$seconds" /protected/service-only -H "x-api-key: $quota_key"
+against_ceiling "key with quota  GET /protected/service-only" /protected/service-only -H "x-api-key: $quota_key"
 # A rate limit is counted in memory (in Redis with REDIS_URL); this one is never reached during the run.
 limited_key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"name":"bench-limited","rateLimit":{"limit":1000000,"windowSeconds":86400}}' | jq -r .key)
-run "key with rate limit  GET /protected/service-only" "$seconds" /protected/service-only -H "x-api-key: $limited_key"
+against_ceiling "key with rate limit  GET /protected/service-only" /protected/service-only -H "x-api-key: $limited_key"
+# The peer: the stock Identity bearer route (a controller), each run right before ours.
+BASELINE=(/mvc/me -H "Authorization: Bearer $identity_token")
+BASELINE_BASE="$identity" BASELINE_NAME="Identity /mvc/me" run "JWT  GET /protected/user-only" "$seconds" /protected/user-only -H "Authorization: Bearer $token"
+BASELINE=()
+jwt_vs_identity=$LAST_RATIO
 cat > "$out/verify.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"key":"$key"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
-run "JWT  POST /keys/verify (a cached key)" "$seconds" /keys/verify -s "$out/verify.lua"
+BASELINE_NAME="/health" run "JWT  POST /keys/verify (a cached key)" "$seconds" /keys/verify -s "$out/verify.lua"
 echo "== 10,000 keys: generated by the service's own generator, inserted in bulk"
 dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll keys 10000 > "$out/keys-10000.txt"
 echo "$key" > "$out/keys-1.txt"
@@ -128,7 +165,7 @@ done
 # One pass over all keys first: the first use of each is a database lookup.
 wrk -t2 -c"$connections" -d5s -s "$out/10000-rotate-keys.lua" "$base/protected/service-only" >/dev/null 2>&1 || true
 BASELINE=(/protected/service-only -s "$out/1-rotate-keys.lua")
-run "key  GET /protected/service-only, 10k keys in turn" "$seconds" /protected/service-only -s "$out/10000-rotate-keys.lua"
+BASELINE_NAME="1 key" run "key  GET /protected/service-only, 10k keys in turn" "$seconds" /protected/service-only -s "$out/10000-rotate-keys.lua"
 BASELINE=()
 many_keys_ratio=$LAST_RATIO
 # After the key scenarios: logins leave the JIT busy tiering up EF Core for a while.
@@ -146,29 +183,36 @@ storm_logins=$(awk '/^Requests\/sec/ {print $2}' "$out/storm_logins.txt")
 
 rss_kb=$(ps -o rss= -p "$api_pid" | tr -d ' ')
 rss_mb=$((rss_kb / 1024))
-# Where the resident memory is: JIT code (memfd:doublemapper), anonymous (GC heap, stacks), libraries.
-awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
-     /^Rss:/ { rss[name] += $2 }
-     END { for (n in rss) if (rss[n] >= 1024) printf "%6d MB  %s\n", rss[n] / 1024, n }' "/proc/$api_pid/smaps" \
-  | sort -rn > "$out/memory.txt"
+ceiling_rss_mb=$(( $(ps -o rss= -p "$ceiling_pid" | tr -d ' ') / 1024 ))
+identity_rss_mb=$(( $(ps -o rss= -p "$identity_pid" | tr -d ' ') / 1024 ))
+# Where the resident memory is, in each app: JIT code (memfd:doublemapper), anonymous (GC heap,
+# stacks), libraries.
+for app in "AuthKeys $api_pid" "Identity $identity_pid" "ceiling $ceiling_pid"; do
+  set -- $app
+  echo "== $1"
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
+       /^Rss:/ { rss[name] += $2 }
+       END { for (n in rss) if (rss[n] >= 1024) printf "%6d MB  %s\n", rss[n] / 1024, n }' "/proc/$2/smaps" | sort -rn
+done > "$out/memory.txt"
 
 echo "== two nodes: revocation delay (bench/nodes.sh)"
-kill $api_pid 2>/dev/null || true
+kill $api_pid $ceiling_pid $identity_pid 2>/dev/null || true
 BENCH_SKIP_BUILD=1 BENCH_PORT=$((port + 10)) bench/nodes.sh > "$out/nodes.log" 2>&1 \
   || { echo "!! the two-node run failed:" >&2; tail -n 20 "$out/nodes.log" >&2; exit 1; }
 
 # Each against the /health runs beside it, so that drift between the two phases cancels out.
 storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f", a / b }')
 {
-  echo "| scenario | req/s | p50 | p99 | errors | baseline beside it | ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| scenario | req/s | p50 | p99 | errors | against | its req/s | ratio |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "Baseline: the /health run just before each run, except for 10k keys, whose baseline is the same request with 1 key."
-  echo "- 10,000 keys vs 1 key: $many_keys_ratio (req/s with each request sending the next of 10,000 keys, over the same with one key, in alternating runs; target: within 5%)"
+  echo "Each ratio is the median over rounds of (our run / the run of what it is against just before it): the ceiling (bench/CeilingApp, the same stack with a handler that returns a principal built once), the Identity peer's bearer route, our /health, or 1 key."
+  echo "- JWT route vs the ceiling: $jwt_vs_ceiling, API-key route vs the ceiling: $key_vs_ceiling (target: at least 0.95 each); JWT route vs Identity: $jwt_vs_identity (target: at least 1.5)"
+  echo "- 10,000 keys vs 1 key: $many_keys_ratio (req/s with each request sending the next of 10,000 keys, over the same with one key, in alternating runs; target: within 10%, and one indexed query per key per cache lifetime, which a test counts)"
   echo "- API-key req/s during the login storm vs idle: $storm_vs_idle (target: at least 0.30); logins/s during the storm: $storm_logins"
-  echo "- server RSS after the run: ${rss_mb} MB (target: at most 150 MB)"
+  echo "- RSS after the run: AuthKeys ${rss_mb} MB, the Identity peer ${identity_rss_mb} MB, the ceiling ${ceiling_rss_mb} MB (target: AuthKeys no higher than the peer; stretch goal 150 MB)"
   echo "- two nodes on one database, from the revoking response on A to the first refusal on B (target: p99 under 1 s):"
   sed 's/^/  - /' "$out/nodes.md"
-  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, median of $rounds ${seconds}s runs per scenario, each right after a /health run, on the same cores as the service; migrations applied by \`migrate\` before start-up"
+  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, median of $rounds ${seconds}s runs per scenario, each right after a run of what it is against, on the same cores as the service; migrations applied by \`migrate\` before start-up"
 } | tee "$out/latest.md"
