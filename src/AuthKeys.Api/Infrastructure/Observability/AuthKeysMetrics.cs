@@ -6,8 +6,11 @@ namespace AuthKeys.Api.Infrastructure.Observability;
 /// <summary>
 /// The product's own metrics (meter <c>AuthKeys</c>; Prometheus names start with <c>authkeys_</c>).
 /// Every label value comes from a small fixed set: never an email, key, id or path with an id.
-/// Recording is one <see cref="Counter{T}.Add(T, KeyValuePair{string, object?}, KeyValuePair{string, object?})"/>
-/// with preallocated tags: lock-free, allocation-free, and close to free while nothing listens.
+/// The two counters every request moves (authentications, cache lookups) are one interlocked
+/// increment of a slot that the collector reads when it scrapes (observable counters): a profile
+/// of the JWT route put the instrument path (OpenTelemetry's per-measurement tag lookup and
+/// aggregation) at about 1% of the request's CPU for them. The rest are ordinary instruments
+/// with preallocated tags: lock-free and allocation-free.
 /// </summary>
 public sealed class AuthKeysMetrics : IDisposable
 {
@@ -17,9 +20,11 @@ public sealed class AuthKeysMetrics : IDisposable
     /// <summary>Spans of the product's own work (webhook deliveries); requests and SQL come from the instrumentations.</summary>
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    private static readonly int Outcomes = Enum.GetValues<AuthOutcome>().Length;
+
     private readonly Meter _meter;
-    private readonly Counter<long> _authentications;
-    private readonly Counter<long> _cacheLookups;
+    private readonly long[] _authentications = new long[Enum.GetValues<AuthScheme>().Length * Outcomes];
+    private readonly long[] _cacheLookups = new long[Enum.GetValues<CacheName>().Length * 2]; // [cache * 2 + (hit ? 0 : 1)]
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _verificationDuration;
     private readonly UpDownCounter<long> _hashQueue;
@@ -31,9 +36,9 @@ public sealed class AuthKeysMetrics : IDisposable
     public AuthKeysMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
-        _authentications = _meter.CreateCounter<long>("authkeys.authentications", "{authentication}",
+        _meter.CreateObservableCounter("authkeys.authentications", ObserveAuthentications, "{authentication}",
             "Authentication attempts by scheme (jwt, api_key) and outcome (success, invalid, expired, revoked, throttled, rate_limited, usage_exceeded).");
-        _cacheLookups = _meter.CreateCounter<long>("authkeys.cache.lookups", "{lookup}",
+        _meter.CreateObservableCounter("authkeys.cache.lookups", ObserveCacheLookups, "{lookup}",
             "Credential cache lookups by cache (api_keys, sessions, access_tokens) and result (hit, miss).");
         _rejections = _meter.CreateCounter<long>("authkeys.rejections", "{request}",
             "Requests refused by a limit: auth_rate_limit, login_lockout, api_key_failures, key_rate_limit, usage_exceeded.");
@@ -55,10 +60,29 @@ public sealed class AuthKeysMetrics : IDisposable
     private static readonly double[] SlowBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     public void Authenticated(AuthScheme scheme, AuthOutcome outcome) =>
-        _authentications.Add(1, Tags.Scheme[(int)scheme], Tags.Outcome[(int)outcome]);
+        Interlocked.Increment(ref _authentications[(int)scheme * Outcomes + (int)outcome]);
 
     public void CacheLookup(CacheName cache, bool hit) =>
-        _cacheLookups.Add(1, Tags.Cache[(int)cache], hit ? Tags.Hit : Tags.Miss);
+        Interlocked.Increment(ref _cacheLookups[(int)cache * 2 + (hit ? 0 : 1)]);
+
+    // Only the combinations that happened, as an ordinary counter shows only what was added.
+    private IEnumerable<Measurement<long>> ObserveAuthentications()
+    {
+        for (var i = 0; i < _authentications.Length; i++)
+        {
+            if (Volatile.Read(ref _authentications[i]) is var count and > 0)
+                yield return new Measurement<long>(count, Tags.Scheme[i / Outcomes], Tags.Outcome[i % Outcomes]);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveCacheLookups()
+    {
+        for (var i = 0; i < _cacheLookups.Length; i++)
+        {
+            if (Volatile.Read(ref _cacheLookups[i]) is var count and > 0)
+                yield return new Measurement<long>(count, Tags.Cache[i / 2], i % 2 == 0 ? Tags.Hit : Tags.Miss);
+        }
+    }
 
     public void Rejected(RejectionReason reason) => _rejections.Add(1, Tags.Reason[(int)reason]);
 
