@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Memory measured the same way for AuthKeys, the Identity peer (bench/IdentityReference) and the
+# stack's ceiling (bench/CeilingApp): each started fresh, one account, then the same load on each
+# (four rounds of 3 s of its health route and 3 s of its bearer route, wrk -t2 -c32), then 20
+# logins each; RSS after each step, and where it is (smaps by mapping) at the end. bench/run.sh's
+# RSS figures come after different work on each app; this one compares like with like. About
+# 3 minutes. Results go to bench/results/memory-same-load.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/bench/results"
+mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "== building Release"
+  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
+  dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null
+  dotnet publish bench/CeilingApp -c Release -o "$out/ceiling" --nologo -v quiet >/dev/null
+fi
+
+port="${BENCH_MEMORY_PORT:-3150}"
+ours="http://127.0.0.1:$port" peer="http://127.0.0.1:$((port + 1))" ceiling="http://127.0.0.1:$((port + 2))"
+echo "== starting PostgreSQL, migrating"
+start_database authkeys_memory
+psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_memory_identity WITH (FORCE)" -c "CREATE DATABASE authkeys_memory_identity"
+export ASPNETCORE_ENVIRONMENT=Production
+(cd "$out/api" && DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_memory dotnet AuthKeys.Api.dll migrate) > "$out/memory-migrate.log" 2>&1 \
+  || { echo "!! migrating failed:" >&2; tail -n 20 "$out/memory-migrate.log" >&2; exit 1; }
+
+echo "== starting the three apps"
+(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_memory \
+  DB_MIGRATE_ON_STARTUP=false JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
+  AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' \
+  dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
+ours_pid=$!
+(cd "$out/identity" && exec env ASPNETCORE_URLS="$peer" Logging__LogLevel__Default=Warning \
+  "ConnectionStrings__Reference=Host=127.0.0.1;Port=$db_port;Username=postgres;Database=authkeys_memory_identity" \
+  dotnet IdentityReference.dll) > "$out/memory-identity.log" 2>&1 &
+peer_pid=$!
+(cd "$out/ceiling" && exec env ASPNETCORE_URLS="$ceiling" dotnet CeilingApp.dll) > "$out/memory-ceiling.log" 2>&1 &
+ceiling_pid=$!
+trap 'kill $ours_pid $peer_pid $ceiling_pid 2>/dev/null || true' EXIT
+base="$ours" wait_until_up "$out/memory-api.log"
+base="$peer" wait_until_up "$out/memory-identity.log"
+base="$ceiling" wait_until_up "$out/memory-ceiling.log"
+
+rss() { echo $(( $(ps -o rss= -p "$1" | tr -d ' ') / 1024 )); }
+declare -a rows
+step() { rows+=("| $1 | $(rss $ours_pid) | $(rss $peer_pid) | $(rss $ceiling_pid) |"); echo "${rows[-1]}"; }
+step "started"
+email="memory-$RANDOM$RANDOM@example.com" password="Tangerine-Kite-42"
+ours_token=$(curl -sf -X POST "$ours/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .accessToken)
+curl -sf -X POST "$peer/register" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}"
+peer_token=$(curl -sf -X POST "$peer/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .accessToken)
+step "one account, signed in"
+for _ in 1 2 3 4; do
+  wrk -t2 -c32 -d3s "$ours/health" >/dev/null; wrk -t2 -c32 -d3s -H "Authorization: Bearer $ours_token" "$ours/protected/user-only" >/dev/null
+  wrk -t2 -c32 -d3s "$peer/mvc/health" >/dev/null; wrk -t2 -c32 -d3s -H "Authorization: Bearer $peer_token" "$peer/mvc/me" >/dev/null
+  wrk -t2 -c32 -d3s "$ceiling/health" >/dev/null; wrk -t2 -c32 -d3s "$ceiling/protected/user-only" >/dev/null
+done
+step "the same load: 4 x (3 s health, 3 s bearer route)"
+for _ in $(seq 1 20); do
+  curl -sf -X POST "$ours/auth/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" >/dev/null
+  curl -sf -X POST "$peer/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" >/dev/null
+done
+step "and 20 logins each (the ceiling has none)"
+{
+  echo "| after | AuthKeys MB | Identity peer MB | ceiling MB |"
+  echo "|---|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  for app in "AuthKeys $ours_pid" "Identity $peer_pid" "ceiling $ceiling_pid"; do
+    set -- $app
+    echo; echo "$1, by mapping (MB):"
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
+         /^Rss:/ { rss[name] += $2 }
+         END { for (n in rss) if (rss[n] >= 2048) printf "    %4d  %s\n", rss[n] / 1024, n }' "/proc/$2/smaps" | sort -rn
+  done
+} > "$out/memory-same-load.md"
+cat "$out/memory-same-load.md"
