@@ -59,7 +59,8 @@ trap 'kill $api_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/api.log"
 
 ceiling="http://127.0.0.1:$((port + 2))"
-echo "== starting the ceiling on $ceiling and the Identity peer on ${identity:=http://127.0.0.1:$((port + 3))}"
+identity="http://127.0.0.1:$((port + 3))"
+echo "== starting the ceiling on $ceiling and the Identity peer on $identity"
 (cd "$out/ceiling" && exec env ASPNETCORE_URLS="$ceiling" dotnet CeilingApp.dll) > "$out/ceiling.log" 2>&1 &
 ceiling_pid=$!
 psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_bench_identity WITH (FORCE)" -c "CREATE DATABASE authkeys_bench_identity"
