@@ -17,6 +17,35 @@ start_database() {
 }
 psql() { "$psql_bin" -h 127.0.0.1 -p "$db_port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
+# migrated_database NAME: start_database NAME, point the service at it (DB_* exported), apply the
+# migrations with `dotnet AuthKeys.Api.dll migrate` from $out/api (a step of its own, as a
+# deployment with DB_MIGRATE_ON_STARTUP=false does), and export what every benchmark runs the
+# service with: a fresh JWT secret, and the limits out of the way (they would rightly throttle a
+# load generator on one address; the tests measure them).
+migrated_database() {
+  start_database "$1"
+  export ASPNETCORE_ENVIRONMENT=Production
+  export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME="$1"
+  (cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/$1-migrate.log" 2>&1 \
+    || { echo "!! migrating failed:" >&2; tail -n 20 "$out/$1-migrate.log" >&2; exit 1; }
+  export DB_MIGRATE_ON_STARTUP=false
+  export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+}
+
+# insert_keys FILE USER_ID: the keys in FILE (one a line, from `AuthKeys.Benchmarks keys N`) stored
+# as USER_ID's in $DB_NAME by one SQL statement (their SHA-256 hashes, as the service stores them).
+insert_keys() {
+  psql -d "$DB_NAME" <<SQL
+CREATE TEMP TABLE bench_keys (key text NOT NULL);
+\copy bench_keys FROM '$1'
+INSERT INTO api_keys (id, user_id, name, prefix, key_hash, is_active, created_at, updated_at)
+  SELECT gen_random_uuid(), '$2', 'bulk-' || row_number() OVER (), left(key, 11), sha256(convert_to(key, 'UTF8')), true, now(), now()
+  FROM bench_keys;
+ANALYZE api_keys;
+SQL
+}
+
 # wait_until_up LOG: returns once $base/health answers; after 30 s, shows LOG's tail and exits.
 wait_until_up() {
   for _ in $(seq 1 60); do curl -sf "$base/health" >/dev/null && return; sleep 0.5; done

@@ -27,13 +27,8 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
 fi
 echo "== starting PostgreSQL, migrating"
-start_database authkeys_logins
-export ASPNETCORE_ENVIRONMENT=Production
-export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_logins
-(cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/logins-migrate.log" 2>&1 || { echo "!! migrating failed" >&2; exit 1; }
-export DB_MIGRATE_ON_STARTUP=false PASSWORD_HASH_COST="$cost"
-export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
-export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+migrated_database authkeys_logins
+export PASSWORD_HASH_COST="$cost"
 
 pid=""
 trap 'kill $pid 2>/dev/null || true' EXIT

@@ -24,17 +24,11 @@ fi
 port="${BENCH_MEMORY_PORT:-3150}"
 ours="http://127.0.0.1:$port" peer="http://127.0.0.1:$((port + 1))" ceiling="http://127.0.0.1:$((port + 2))"
 echo "== starting PostgreSQL, migrating"
-start_database authkeys_memory
+migrated_database authkeys_memory
 psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_memory_identity WITH (FORCE)" -c "CREATE DATABASE authkeys_memory_identity"
-export ASPNETCORE_ENVIRONMENT=Production
-(cd "$out/api" && DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_memory dotnet AuthKeys.Api.dll migrate) > "$out/memory-migrate.log" 2>&1 \
-  || { echo "!! migrating failed:" >&2; tail -n 20 "$out/memory-migrate.log" >&2; exit 1; }
 
 echo "== starting the three apps"
-(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_memory \
-  DB_MIGRATE_ON_STARTUP=false JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
-  AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' \
-  dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
+(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
 ours_pid=$!
 (cd "$out/identity" && exec env ASPNETCORE_URLS="$peer" Logging__LogLevel__Default=Warning \
   "ConnectionStrings__Reference=Host=127.0.0.1;Port=$db_port;Username=postgres;Database=authkeys_memory_identity" \

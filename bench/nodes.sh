@@ -30,13 +30,7 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
 fi
 
 echo "== starting PostgreSQL, migrating"
-start_database authkeys_nodes
-export ASPNETCORE_ENVIRONMENT=Production
-export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_nodes
-(cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/nodes-migrate.log" 2>&1 || { echo "!! migrating failed:" >&2; tail -n 20 "$out/nodes-migrate.log" >&2; exit 1; }
-export DB_MIGRATE_ON_STARTUP=false
-export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
-export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+migrated_database authkeys_nodes
 # The webhook receiver runs in the benchmark process, on loopback.
 export WEBHOOK_ALLOW_PRIVATE_TARGETS=true
 

@@ -32,13 +32,8 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
 fi
 
 echo "== starting PostgreSQL, migrating"
-start_database authkeys_scale
-export ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base"
-export DB_HOST=127.0.0.1 DB_PORT="$db_port" DB_USERNAME=postgres DB_PASSWORD= DB_NAME=authkeys_scale
-(cd "$out/api" && dotnet AuthKeys.Api.dll migrate) > "$out/scale-migrate.log" 2>&1 || { echo "!! migrating failed:" >&2; tail -n 20 "$out/scale-migrate.log" >&2; exit 1; }
-export DB_MIGRATE_ON_STARTUP=false METRICS_ENABLED=true
-export JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
-export AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOGIN_MAX_FAILURES=1000000 APIKEY_FAILURES_PER_MINUTE=1000000
+migrated_database authkeys_scale
+export ASPNETCORE_URLS="$base" METRICS_ENABLED=true
 
 echo "== $total keys: generated, inserted in bulk"
 (cd "$out/api" && exec dotnet AuthKeys.Api.dll) > "$out/scale-api.log" 2>&1 &
@@ -50,14 +45,7 @@ user_id=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/jso
 keys="$out/scale-keys.txt"
 dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll keys "$total" > "$keys"
 started=$(date +%s)
-psql -d authkeys_scale <<SQL
-CREATE TEMP TABLE bench_keys (key text NOT NULL);
-\copy bench_keys FROM '$keys'
-INSERT INTO api_keys (id, user_id, name, prefix, key_hash, is_active, created_at, updated_at)
-  SELECT gen_random_uuid(), '$user_id', 'bulk-' || row_number() OVER (), left(key, 11), sha256(convert_to(key, 'UTF8')), true, now(), now()
-  FROM bench_keys;
-ANALYZE api_keys;
-SQL
+insert_keys "$keys" "$user_id"
 echo "inserted in $(( $(date +%s) - started )) s: $(psql -d authkeys_scale -c 'SELECT count(*) FROM api_keys') keys"
 head -n "$working" "$keys" > "$out/scale-working.txt"
 

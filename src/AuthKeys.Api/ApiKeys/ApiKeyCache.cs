@@ -1,9 +1,9 @@
-using AuthKeys.Api.Infrastructure.Observability;
 using System.Runtime.InteropServices;
 using System.Security.Claims;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.ApiKeys;

@@ -16,7 +16,6 @@ public sealed class PasswordHasher : IDisposable
     private readonly SemaphoreSlim _gate;
     private readonly int _cost;
     private readonly Lazy<string> _decoyHash;
-
     private readonly AuthKeysMetrics _metrics;
 
     public PasswordHasher(IOptions<AuthOptions> options, AuthKeysMetrics metrics)

@@ -1,6 +1,6 @@
-using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.Auth;

@@ -185,7 +185,6 @@ public sealed partial class WebhookSender(
         var (status, next) = delivered ? (DeliveryStatus.Delivered, (DateTimeOffset?)null)
             : due.AttemptsBefore + 1 >= MaxAttempts ? (DeliveryStatus.Failed, null)
             : (DeliveryStatus.Pending, outcome.AttemptedAt + Backoff(due.AttemptsBefore + 1));
-
         var record = new NpgsqlBatchCommand(RecordSql);
         record.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = due.Id });
         record.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });

@@ -1,6 +1,6 @@
+using System.Security.Claims;
 using BitFaster.Caching;
 using BitFaster.Caching.Lru;
-using System.Security.Claims;
 
 namespace AuthKeys.Api.Infrastructure.Authentication;
 

@@ -47,15 +47,6 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         if (operation.RequestBody is OpenApiRequestBody body)
         {
             body.Content = Only(body.Content, Json);
-            // The body's own description belongs to the body; its schema stays a plain reference.
-            foreach (var media in body.Content.Values)
-            {
-                if (media.Schema is OpenApiSchema { AllOf: [OpenApiSchemaReference reference] } wrapper && wrapper.Type is null)
-                {
-                    body.Description ??= wrapper.Description;
-                    media.Schema = reference;
-                }
-            }
             body.Required = context.ApiDescription.ParameterDescriptions
                 .FirstOrDefault(p => p.Source == BindingSource.Body)?.BindingInfo?.EmptyBodyBehavior != EmptyBodyBehavior.Allow;
             Add(operation, context, 400, "The body is malformed or fails validation; errors are keyed by field.", typeof(ValidationProblemDetails));
