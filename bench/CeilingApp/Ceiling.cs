@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
@@ -42,11 +44,32 @@ public sealed class CeilingController : ControllerBase
     [Authorize]
     public Protected GetFlexible() => Describe("This route accepts both users and services", Request.Headers.ContainsKey("x-api-key") ? KeyId : null);
 
+    // The same request and answer as AuthKeys' POST /keys/verify (a JSON body bound and validated by
+    // MVC, a JSON answer), with nothing looked up: what the stack costs for that shape of request.
+    [HttpPost("/keys/verify")]
+    [Authorize]
+    public VerifyKeyResponse Verify(VerifyKeyRequest request) =>
+        request.Key.Length > 0 ? Verified : VerifyKeyResponse.NotFound;
+
+    private static readonly VerifyKeyResponse Verified = new(true, "VALID", KeyId, Guid.Parse("01a2228f-b892-7765-bb11-695bda289e0e"),
+        "bench", [], null, null, null, null);
+
     private Protected Describe(string message, Guid? keyId)
     {
         var caller = new Caller(Guid.Parse(User.FindFirstValue("sub")!), User.FindFirstValue("email")!, keyId);
         return new Protected(message, caller, caller.Type);
     }
+}
+
+public sealed record VerifyKeyRequest([Required, MaxLength(256)] string Key, List<string>? RequiredScopes = null);
+
+public sealed record VerifyRateLimit(int Limit, long Remaining, DateTimeOffset ResetAt);
+
+public sealed record VerifyKeyResponse(
+    bool Valid, string Code, Guid? KeyId, Guid? OwnerId, string? Name, IReadOnlyList<string>? Scopes, JsonElement? Meta,
+    DateTimeOffset? ExpiresAt, int? Remaining, VerifyRateLimit? RateLimit)
+{
+    public static readonly VerifyKeyResponse NotFound = new(false, "NOT_FOUND", null, null, null, null, null, null, null, null);
 }
 
 public sealed record Health(string Status, DateTimeOffset Timestamp);
