@@ -9,7 +9,7 @@
 # bench/results/latest.md. At the end, bench/nodes.sh measures the two-node revocation delay.
 # bench/reference.sh measures Identity on its own.
 #
-#   bench/run.sh                 default durations (four 3 s runs a scenario, each right after a /health run, 30 s login storm)
+#   bench/run.sh                 default durations (four 3 s runs a scenario, each right after a run of what it is against, 30 s login storm)
 #   BENCH_ROUNDS=2 bench/run.sh  fewer rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
