@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Tests.Infrastructure;
 
 namespace AuthKeys.Api.Tests.Observability;
@@ -67,6 +69,26 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Contains("authkeys_revocation_listener_up", final.Keys.First(k => k.StartsWith("authkeys_revocation_listener_up", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains(final.Keys, k => k.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
         Assert.Contains(final.Keys, k => k.StartsWith("db_client_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AStreamHoldsAHundredSeriesAndCountsTheRestInAnOverflowSeries()
+    {
+        // Every stream but the request-duration histogram is capped, so that its points are not
+        // allocated two thousand at a time; what goes past the cap is still counted.
+        using var meter = new Meter(AuthKeysMetrics.MeterName);
+        var counter = meter.CreateCounter<long>("authkeys.test.cardinality");
+        for (var i = 0; i < 150; i++)
+            counter.Add(1, new KeyValuePair<string, object?>("n", i.ToString(CultureInfo.InvariantCulture)));
+
+        List<KeyValuePair<string, double>> series = [];
+        await Poll.UntilAsync(async () =>
+        {
+            series = (await ScrapeAsync()).Where(s => s.Key.StartsWith("authkeys_test_cardinality_total", StringComparison.Ordinal)).ToList();
+            return series.Sum(s => s.Value) == 150;
+        }, TimeSpan.FromSeconds(10), "all 150 measurements counted");
+        Assert.Equal(100, series.Count(s => s.Key.Contains("{n=", StringComparison.Ordinal)));
+        Assert.Equal(50, Assert.Single(series, s => s.Key == "authkeys_test_cardinality_total").Value); // labelled otel_metric_overflow="true"
     }
 
     [Fact]

@@ -38,6 +38,15 @@ public static class ObservabilityExtensions
 {
     public const string MetricsPath = "/metrics";
 
+    // Each metric stream allocates its cardinality limit's worth of points up front (about 100
+    // bytes each, 2,000 by default): some sixty streams held ~12 MB of the large-object heap for
+    // series that never exist. Only the request-duration histogram (method x route x status) can
+    // need more than a few dozen; past the limit, measurements still count, in one overflow series.
+    // That also bounds what callers can grow: webhook receivers' hosts are a tag of HttpClient's
+    // request duration.
+    private const string RequestDuration = "http.server.request.duration";
+    private static readonly MetricStreamConfiguration SmallStream = new() { CardinalityLimit = 100 };
+
     /// <summary>
     /// OpenTelemetry: the product's meter, ASP.NET Core, runtime, HttpClient and Npgsql metrics for
     /// Prometheus and OTLP; traces of requests, SQL commands and webhook deliveries, recorded only
@@ -68,7 +77,8 @@ public static class ObservabilityExtensions
                     .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting")
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddNpgsqlInstrumentation();
+                    .AddNpgsqlInstrumentation()
+                    .AddView(instrument => instrument.Name == RequestDuration ? null : SmallStream);
                 if (settings.MetricsEnabled && settings.MetricsPort is { } port)
                     metrics.AddPrometheusHttpListener(listener =>
                     {
