@@ -34,6 +34,21 @@ echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_logins
 export PASSWORD_HASH_COST="$cost"
 
+# login_script FILE EMAIL: a wrk script that signs EMAIL in.
+login_script() {
+  cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.body = '{"email":"$2","password":"Tangerine-Kite-42"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+}
+# logins_alone URL SCRIPT: logins/s over 8 connections for 10 s into $alone, and the time of one
+# login (1 connection, 5 s) into $one.
+logins_alone() {
+  alone=$(wrk -t1 -c8 -d10s --timeout 10s -s "$2" "$1" | awk '/^Requests\/sec/ {print $2}')
+  one=$(wrk -t1 -c1 -d5s -s "$2" "$1" | awk '$1 == "Latency" {print $2}')
+}
+
 pid=""
 trap 'kill $pid 2>/dev/null || true' EXIT
 : > "$out/logins.md"
@@ -45,18 +60,13 @@ for n in $concurrencies; do
   email="bench-logins-$n-$RANDOM@example.com"
   token=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"Tangerine-Kite-42\"}" | jq -r .accessToken)
   key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
-  cat > "$out/logins.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"$email","password":"Tangerine-Kite-42"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+  login_script "$out/logins.lua" "$email"
   # Warm-up: tiered JIT needs tens of seconds here before the key route reaches its speed.
   wrk -t2 -c32 -d15s -H "x-api-key: $key" "$base/protected/service-only" >/dev/null
   wrk -t1 -c4 -d3s -s "$out/logins.lua" "$base/auth/login" >/dev/null
   sleep 2
   idle=$(wrk -t2 -c32 -d5s -H "x-api-key: $key" "$base/protected/service-only" | awk '/^Requests\/sec/ {print $2}')
-  alone=$(wrk -t1 -c8 -d10s --timeout 10s -s "$out/logins.lua" "$base/auth/login" | awk '/^Requests\/sec/ {print $2}')
-  one=$(wrk -t1 -c1 -d5s -s "$out/logins.lua" "$base/auth/login" | awk '$1 == "Latency" {print $2}')
+  logins_alone "$base/auth/login" "$out/logins.lua"
   sleep 3  # logins wrk gave up on are still hashed: let the queue drain
   wrk -t1 -c16 -d14s --timeout 10s -s "$out/logins.lua" "$base/auth/login" > "$out/logins-storm.txt" &
   storm_pid=$!
@@ -78,13 +88,8 @@ psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_logins_identity WITH (FORC
 pid=$!
 base="$peer" wait_until_up "$out/logins-identity.log"
 curl -sf -X POST "$peer/register" -H 'Content-Type: application/json' -d '{"email":"peer@example.com","password":"Tangerine-Kite-42"}'
-cat > "$out/logins-peer.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"peer@example.com","password":"Tangerine-Kite-42"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+login_script "$out/logins-peer.lua" peer@example.com
 wrk -t1 -c4 -d5s -s "$out/logins-peer.lua" "$peer/login" >/dev/null
 sleep 2
-alone=$(wrk -t1 -c8 -d10s --timeout 10s -s "$out/logins-peer.lua" "$peer/login" | awk '/^Requests\/sec/ {print $2}')
-one=$(wrk -t1 -c1 -d5s -s "$out/logins-peer.lua" "$peer/login" | awk '$1 == "Latency" {print $2}')
+logins_alone "$peer/login" "$out/logins-peer.lua"
 printf -- '- the Identity peer (PBKDF2-HMAC-SHA512, 100,000 iterations, %s cores): %.1f logins/s alone (one login %s)\n' "$cores" "$alone" "$one" | tee -a "$out/logins.md"
