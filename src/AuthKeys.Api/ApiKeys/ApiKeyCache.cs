@@ -5,6 +5,7 @@ using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AuthKeys.Api.ApiKeys;
 
@@ -33,6 +34,16 @@ public sealed record ApiKeyIdentity(
     }
 }
 
+/// <summary>
+/// APIKEY_CACHE_SIZE: how many keys each node keeps in memory. Each costs about 1 KB; a key in use
+/// beyond it costs one indexed query per use instead of one per cache lifetime (BENCHMARKS.md,
+/// "A million keys").
+/// </summary>
+public sealed class ApiKeyCacheOptions
+{
+    public int Capacity { get; set; } = 200_000;
+}
+
 /// <summary>The SHA-256 of a key as four machine words: a dictionary key that costs no allocation.</summary>
 public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
 {
@@ -55,7 +66,8 @@ public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
 /// deactivation evict entries after committing, so the next request on this node goes back to the
 /// database; other nodes evict on the notice the database sends for the same change.
 /// </summary>
-public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, AuthKeysMetrics metrics) : IRevocationSubscriber
+public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, AuthKeysMetrics metrics, IOptions<ApiKeyCacheOptions> options)
+    : IRevocationSubscriber
 {
     private static readonly Func<AppDbContext, byte[], CancellationToken, Task<ApiKeyIdentity?>> LookupQuery =
         EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
@@ -68,7 +80,7 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, A
 
     // Notices, not the time-to-live, bound how long a change goes unseen: a long life saves a query
     // per key in use per lifetime (SPEC §7).
-    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust,
+    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), options.Value.Capacity, trust: trust,
         onLookup: hit => metrics.CacheLookup(AuthKeysMetrics.CacheName.ApiKeys, hit));
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>

@@ -107,6 +107,26 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
     }
 
     [Fact]
+    public async Task APIKEY_CACHE_SIZE_BoundsHowManyKeysStayInMemory()
+    {
+        await using var small = new AuthKeysApiFactory { Settings = { ["APIKEY_CACHE_SIZE"] = "100" } };
+        await ((IAsyncLifetime)small).InitializeAsync();
+        var client = small.CreateClient();
+        var owner = await client.SignupAsync();
+        var keys = new List<string>();
+        for (var i = 0; i < 150; i++)
+            keys.Add((await client.CreateKeyAsync(owner.AccessToken)).Key);
+        foreach (var key in keys)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, key)).StatusCode);
+
+        small.SqlCommands.Reset();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, keys[^1])).StatusCode);
+        Assert.Equal(0, small.SqlCommands.Count); // the latest still in memory
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, keys[0])).StatusCode);
+        Assert.Equal(1, small.SqlCommands.Count); // the first made room for the 100 after it
+    }
+
+    [Fact]
     public async Task EveryRequestGetsItsOwnPrincipalEvenFromTheCache()
     {
         var owner = await _client.SignupAsync();
