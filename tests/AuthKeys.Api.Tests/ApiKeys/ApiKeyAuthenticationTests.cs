@@ -107,7 +107,7 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
     }
 
     [Fact]
-    public async Task APIKEY_CACHE_SIZE_BoundsHowManyKeysStayInMemory()
+    public async Task TheCacheSizeSettingBoundsHowManyKeysStayInMemory()
     {
         await using var small = new AuthKeysApiFactory { Settings = { ["APIKEY_CACHE_SIZE"] = "100" } };
         await ((IAsyncLifetime)small).InitializeAsync();
@@ -123,7 +123,7 @@ public sealed class ApiKeyAuthenticationTests(AuthKeysApiFactory api) : IClassFi
         Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, keys[^1])).StatusCode);
         Assert.Equal(0, small.SqlCommands.Count); // the latest still in memory
         Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, keys[0])).StatusCode);
-        Assert.Equal(1, small.SqlCommands.Count); // the first made room for the 100 after it
+        Assert.Equal(1, small.SqlCommands.Count); // the least recently used made room for later ones
     }
 
     [Fact]
