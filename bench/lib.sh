@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/reference.sh, so that their figures compare: wrk runs, each
+# Shared by the bench scripts, so that their figures compare: wrk runs, each
 # scenario paired with a run of the health route ($HEALTH, default /health) or of BASELINE (an
 # array: path, then wrk arguments) just before it, on this server or on BASELINE_BASE (another
 # app: the ceiling, the Identity peer), named BASELINE_NAME in the table. Expects base, out,
@@ -6,6 +6,29 @@
 # variables rows and health_rps.
 
 declare -a BASELINE=()
+
+# require_wrk: stops with a hint when wrk is not installed.
+require_wrk() {
+  command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+}
+
+# build_release APP...: unless BENCH_SKIP_BUILD is set, Release builds into $out of api
+# (src/AuthKeys.Api), ceiling (bench/CeilingApp) and identity (bench/IdentityReference), and of
+# benchmarks (bench/AuthKeys.Benchmarks, built in place: its `keys` command generates real keys).
+build_release() {
+  [ -n "${BENCH_SKIP_BUILD:-}" ] && return
+  echo "== building Release"
+  local app
+  for app in "$@"; do
+    case "$app" in
+      api) dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null ;;
+      ceiling) dotnet publish bench/CeilingApp -c Release -o "$out/ceiling" --nologo -v quiet >/dev/null ;;
+      identity) dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null ;;
+      benchmarks) dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null ;;
+      *) echo "!! build_release: unknown app $app" >&2; exit 1 ;;
+    esac
+  done
+}
 
 # start_database NAME: the private PostgreSQL (started as ./run.sh starts it) with NAME fresh and
 # empty; psql then talks to it.

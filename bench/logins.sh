@@ -23,13 +23,9 @@ out="$root/bench/results"
 mkdir -p "$out"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (bench/run.sh installs it)" >&2; exit 1; }
+require_wrk
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "== building Release"
-  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-  dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null
-fi
+build_release api identity
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_logins
 export PASSWORD_HASH_COST="$cost"

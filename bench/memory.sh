@@ -12,14 +12,9 @@ out="$root/bench/results"
 mkdir -p "$out"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+require_wrk
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "== building Release"
-  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-  dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null
-  dotnet publish bench/CeilingApp -c Release -o "$out/ceiling" --nologo -v quiet >/dev/null
-fi
+build_release api identity ceiling
 
 port="${BENCH_MEMORY_PORT:-3150}"
 ours="http://127.0.0.1:$port" peer="http://127.0.0.1:$((port + 1))" ceiling="http://127.0.0.1:$((port + 2))"

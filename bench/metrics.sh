@@ -26,13 +26,10 @@ mkdir -p "$out"
 base="http://127.0.0.1:$port_on"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (bench/run.sh installs it)" >&2; exit 1; }
+require_wrk
 command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "== building Release"
-  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-fi
+build_release api
 
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_metrics

@@ -23,11 +23,7 @@ base="http://127.0.0.1:$port_a"  # for wait_until_up
 source "$root/bench/lib.sh"
 command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "== building Release"
-  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-  dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null
-fi
+build_release api benchmarks
 
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_nodes

@@ -16,7 +16,7 @@ out="$root/bench/results/reference"
 mkdir -p "$out"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+require_wrk
 
 echo "== building Release"
 dotnet publish bench/IdentityReference -c Release -o "$out/app" --nologo -v quiet >/dev/null

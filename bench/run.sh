@@ -35,11 +35,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
 
-echo "== building Release"
-dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-dotnet publish bench/CeilingApp -c Release -o "$out/ceiling" --nologo -v quiet >/dev/null
-dotnet publish bench/IdentityReference -c Release -o "$out/identity" --nologo -v quiet >/dev/null
-dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null  # generates the 10,000 keys
+BENCH_SKIP_BUILD= build_release api ceiling identity benchmarks  # always: the figures are of this checkout
 
 echo "== starting PostgreSQL, migrating (a step of its own, as a deployment with DB_MIGRATE_ON_STARTUP=false does)"
 migrated_database authkeys_bench

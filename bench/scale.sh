@@ -5,8 +5,9 @@
 # one picked at random. The cache fills during a warm-up (BENCH_WARMUP_SECONDS, default 180: about
 # 330,000 requests, mostly misses at first, to hold 200,000 of the 300,000), then
 # twelve 5 s runs back to back (60 s) give req/s and p99 over time, and the key cache's miss rate
-# (its counters in /metrics) is compared with what a least-recently-used cache of 200,000 entries
-# gives under uniform random use: 1 - 200,000 / working set. About 6 minutes, loopback only.
+# (its counters in /metrics) is compared with what a least-recently-used cache of that capacity
+# (APIKEY_CACHE_SIZE, default 200,000) gives under uniform random use: 1 - capacity / working set.
+# About 6 minutes, loopback only.
 # Results go to bench/results/scale.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ root=$(pwd)
 total="${BENCH_TOTAL_KEYS:-1000000}"
 working="${BENCH_WORKING_SET:-300000}"
 warmup="${BENCH_WARMUP_SECONDS:-180}"
-capacity=200000 # ApiKeyCache's capacity
+capacity="${APIKEY_CACHE_SIZE:-200000}" # the key cache's capacity: the service reads the same variable
 connections="${BENCH_CONNECTIONS:-32}"
 port="${BENCH_SCALE_PORT:-3120}"
 base="http://127.0.0.1:$port"
@@ -23,13 +24,9 @@ out="$root/bench/results"
 mkdir -p "$out"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+require_wrk
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "== building Release"
-  dotnet publish src/AuthKeys.Api -c Release -o "$out/api" --nologo -v quiet >/dev/null
-  dotnet build bench/AuthKeys.Benchmarks -c Release --nologo -v quiet >/dev/null
-fi
+build_release api benchmarks
 
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_scale
