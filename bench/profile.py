@@ -8,6 +8,8 @@ authentication handler's own work, the framework's authentication machinery arou
 the innermost middleware of the pipeline it was taken in (whose own cost the row then is); a
 sample outside any request is "sockets, thread pool, kernel". A row's figure is its samples times
 the sampling period over the requests served while perf ran, the median over the runs of an app.
+A middleware whose frame the JIT inlined (request logging's early return at Warning, say) has no
+frame of its own, so its samples land in the row of the middleware before it.
 """
 import re
 import statistics
