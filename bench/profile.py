@@ -109,4 +109,6 @@ def main(args):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: profile.py APP:ROUND:REQUESTS:STACKS_FILE ...  (bench/profile.sh calls it)")
     main(sys.argv[1:])
