@@ -12,6 +12,33 @@ require_wrk() {
   command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
 }
 
+# require_jq: installs jq from the system packages when missing and running as root.
+require_jq() {
+  command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+}
+
+# The password of every account the bench scripts create.
+bench_password="Tangerine-Kite-42"
+
+# account_with_key URL EMAIL: signs EMAIL up on the service at URL and creates a key named bench;
+# sets token, user_id and key.
+account_with_key() {
+  local signup
+  signup=$(curl -sf -X POST "$1/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$2\",\"password\":\"$bench_password\"}")
+  token=$(echo "$signup" | jq -r .accessToken)
+  user_id=$(echo "$signup" | jq -r .user.id)
+  key=$(curl -sf -X POST "$1/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
+}
+
+# login_script FILE EMAIL: a wrk script that signs EMAIL in.
+login_script() {
+  cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.body = '{"email":"$2","password":"$bench_password"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+}
+
 # build_release APP...: unless BENCH_SKIP_BUILD is set, Release builds into $out of api
 # (src/AuthKeys.Api), ceiling (bench/CeilingApp) and identity (bench/IdentityReference), and of
 # benchmarks (bench/AuthKeys.Benchmarks, built in place: its `keys` command generates real keys).

@@ -29,15 +29,6 @@ build_release api identity
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_logins
 export PASSWORD_HASH_COST="$cost"
-
-# login_script FILE EMAIL: a wrk script that signs EMAIL in.
-login_script() {
-  cat > "$1" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"$2","password":"Tangerine-Kite-42"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
-}
 # logins_alone URL SCRIPT: logins/s over 8 connections for 10 s into $alone, and the time of one
 # login (1 connection, 5 s) into $one.
 logins_alone() {
@@ -54,8 +45,7 @@ for n in $concurrencies; do
   pid=$!
   wait_until_up "$out/logins-$n.log"
   email="bench-logins-$n-$RANDOM@example.com"
-  token=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"Tangerine-Kite-42\"}" | jq -r .accessToken)
-  key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
+  account_with_key "$base" "$email"
   login_script "$out/logins.lua" "$email"
   # Warm-up: tiered JIT needs tens of seconds here before the key route reaches its speed.
   wrk -t2 -c32 -d15s -H "x-api-key: $key" "$base/protected/service-only" >/dev/null

@@ -27,7 +27,7 @@ base="http://127.0.0.1:$port_on"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 require_wrk
-command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+require_jq
 
 build_release api
 
@@ -47,10 +47,7 @@ done
 for port in "$port_on" "$port_off"; do base="http://127.0.0.1:$port" wait_until_up "$out/metrics-$port.log"; done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_off/metrics")" = 404 ] || { echo "!! metrics are not off on :$port_off" >&2; exit 1; }
 
-signup=$(curl -sf -X POST "http://127.0.0.1:$port_on/auth/signup" -H 'Content-Type: application/json' \
-  -d "{\"email\":\"bench-metrics-$RANDOM@example.com\",\"password\":\"Tangerine-Kite-42\"}")
-token=$(echo "$signup" | jq -r .accessToken)
-key=$(curl -sf -X POST "http://127.0.0.1:$port_on/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
+account_with_key "http://127.0.0.1:$port_on" "bench-metrics-$RANDOM@example.com"
 
 on_label=on; [ -n "${BENCH_AA:-}" ] && on_label="off (A/A)"
 rps() { wrk -t2 -c"$connections" -d"${seconds}s" "${@:2}" "http://127.0.0.1:$1$route" | awk '/^Requests\/sec/ {print $2}'; }

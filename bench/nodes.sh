@@ -21,7 +21,7 @@ mkdir -p "$out"
 base="http://127.0.0.1:$port_a"  # for wait_until_up
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+require_jq
 
 build_release api benchmarks
 

@@ -27,7 +27,7 @@ rounds="${PROFILE_ROUNDS:-3}"
 pairs="${PROFILE_PAIRS:-10}"
 command -v perf >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
 command -v perf >/dev/null 2>&1 || { echo "perf is missing: install linux-perf" >&2; exit 1; }
-command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+require_jq
 
 build_release api ceiling
 port="${BENCH_PROFILE_PORT:-3160}"
@@ -49,10 +49,7 @@ wait_until_up "$out/profile/api.log"
 base="$bare" wait_until_up "$out/profile/bare.log"
 base="$framework" wait_until_up "$out/profile/framework.log"
 
-token=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' \
-  -d '{"email":"profile@example.com","password":"Tangerine-Kite-42"}' | jq -r .accessToken)
-key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"name":"profile"}' | jq -r .key)
+account_with_key "$base" profile@example.com
 route=/protected/service-only
 declare -A url=([AuthKeys]="$base" [ceiling]="$bare" ["ceiling + framework"]="$framework")
 declare -A pid=([AuthKeys]=$api_pid [ceiling]=$bare_pid ["ceiling + framework"]=$framework_pid)

@@ -33,7 +33,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi
 fi
-command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+require_jq
 
 BENCH_SKIP_BUILD= build_release api ceiling identity benchmarks  # always: the figures are of this checkout
 
@@ -73,17 +73,9 @@ curl -sf -X POST "$identity/register" -H 'Content-Type: application/json' -d '{"
 identity_token=$(curl -sf -X POST "$identity/login" -H 'Content-Type: application/json' -d '{"email":"peer@example.com","password":"Tangerine-Kite-42"}' | jq -r .accessToken)
 
 email="bench-$RANDOM@example.com"
-password="Tangerine-Kite-42"
-signup=$(curl -sf -X POST "$base/auth/signup" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}")
-token=$(echo "$signup" | jq -r .accessToken)
-user_id=$(echo "$signup" | jq -r .user.id)
-key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
-
-cat > "$out/login.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"$email","password":"$password"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+password="$bench_password"  # for wrk_check
+account_with_key "$base" "$email"
+login_script "$out/login.lua" "$email"
 
 cat > "$out/verify.lua" <<LUA
 wrk.method = "POST"
@@ -109,13 +101,15 @@ for target in "$base" "$ceiling" "$framework"; do
 done
 wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $identity_token" "$identity/mvc/me" >/dev/null 2>&1 || true
 
-# against_ceiling NAME PATH [wrk args...]: our route, each run right after the ceiling's same route with the same request.
-against_ceiling() {
-  local name=$1 path=$2; shift 2
+# against URL URL_NAME NAME PATH [wrk args...]: our route, each run right after the same request
+# to the app at URL (named URL_NAME in the table).
+against() {
+  local target=$1 target_name=$2 name=$3 path=$4; shift 4
   BASELINE=("$path" "$@")
-  BASELINE_BASE="$ceiling" BASELINE_NAME="ceiling" run "$name" "$seconds" "$path" "$@"
+  BASELINE_BASE="$target" BASELINE_NAME="$target_name" run "$name" "$seconds" "$path" "$@"
   BASELINE=()
 }
+against_ceiling() { against "$ceiling" "ceiling" "$@"; }
 against_ceiling "GET /health" /health
 against_ceiling "JWT  GET /protected/user-only" /protected/user-only -H "Authorization: Bearer $token"
 jwt_vs_ceiling=$LAST_RATIO
@@ -126,19 +120,12 @@ one_key_rps=$LAST_RPS
 against_ceiling "key  GET /protected/flexible" /protected/flexible -H "x-api-key: $key"
 # The same two routes against the ceiling with the framework's middleware, and that ceiling
 # against the bare one: which part of the gap is the framework's and which is ours.
-against_framework() {
-  local name=$1 path=$2; shift 2
-  BASELINE=("$path" "$@")
-  BASELINE_BASE="$framework" BASELINE_NAME="ceiling + framework middleware" run "$name" "$seconds" "$path" "$@"
-  BASELINE=()
-}
+against_framework() { against "$framework" "ceiling + framework middleware" "$@"; }
 against_framework "JWT  GET /protected/user-only" /protected/user-only -H "Authorization: Bearer $token"
 jwt_vs_framework=$LAST_RATIO
 against_framework "key  GET /protected/service-only" /protected/service-only -H "x-api-key: $key"
 key_vs_framework=$LAST_RATIO
-BASELINE=(/protected/service-only -H "x-api-key: $key")
-base="$framework" BASELINE_BASE="$ceiling" BASELINE_NAME="ceiling" run "ceiling + framework middleware: GET /protected/service-only" "$seconds" /protected/service-only -H "x-api-key: $key"
-BASELINE=()
+base="$framework" against_ceiling "ceiling + framework middleware: GET /protected/service-only" /protected/service-only -H "x-api-key: $key"
 framework_vs_ceiling=$LAST_RATIO
 # A usage quota is counted in PostgreSQL, one atomic UPDATE per use: its cost shows here.
 quota_key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
