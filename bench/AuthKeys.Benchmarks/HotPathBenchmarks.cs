@@ -1,8 +1,11 @@
 using System.Security.Claims;
 using System.Text;
+using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
+using AuthKeys.Api.Nodes;
 using BenchmarkDotNet.Attributes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

@@ -1,4 +1,5 @@
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Benchmarks;
 using BenchmarkDotNet.Running;
 

@@ -1,13 +1,16 @@
+using AuthKeys.Api.Accounts;
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Audit;
+using AuthKeys.Api.Health;
 using AuthKeys.Api.Infrastructure.Authentication;
-using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.OpenApi;
-using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.Nodes;
+using AuthKeys.Api.Protected;
+using AuthKeys.Api.RateLimiting;
 using AuthKeys.Api.Webhooks;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -19,14 +22,18 @@ builder.WebHost.UseKestrelHttpsConfiguration(); // HTTPS endpoints from configur
 builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console")); // the slim builder forces the plain formatter
 
 builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON, request logging, PORT
+builder.Services.AddAuthKeysTransport();        // trusted proxies, HSTS and HTTPS, the body limit
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
-builder.Services.AddAuthKeysRevocationNotices(); // other nodes' revocations evict our caches (LISTEN/NOTIFY)
-builder.Services.AddAuthKeysAuthentication();   // JWT + sessions, x-api-key, either-scheme policy
-builder.Services.AddAuthKeysApiKeys();          // key store, cache, last-used flushing, failure throttle
+builder.Services.AddAuthKeysAuthentication();   // the either-scheme policy joining the JWT and x-api-key schemes
+builder.Services.AddAuthKeysNodes();            // several nodes: revocation notices, cache trust, the Redis connection
+builder.Services.AddAuthKeysRateLimiting();     // per-address limits, shared through Redis
+builder.Services.AddAuthKeysAccounts();         // signup, login, your account; sessions and the JWT bearer scheme
+builder.Services.AddAuthKeysApiKeys();          // keys, verify, scopes, key limits, the x-api-key scheme
 builder.Services.AddAuthKeysAudit();            // security events in each change's transaction, GET /audit, retention
 builder.Services.AddAuthKeysWebhooks();         // signed webhooks through a transactional outbox
-builder.Services.AddAuthKeysSecurity();         // rate limits, trusted proxies, HSTS
+builder.Services.AddAuthKeysProtected();        // the three demonstration routes
+builder.Services.AddAuthKeysHealth();           // liveness and readiness
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs
 builder.Services.AddAuthKeysObservability(builder.Configuration); // OpenTelemetry metrics (GET /metrics) and traces (OTLP)
 
@@ -39,7 +46,7 @@ try
     app.UseSecurityHeaders();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    app.UseAuthKeysSecurity();
+    app.UseAuthKeysTransport();
     app.UseHttpLogging();
     app.UseAuthKeysOpenApi();
     app.UseAuthentication();

@@ -1,4 +1,4 @@
-using AuthKeys.Api.Users;
+using AuthKeys.Api.Accounts;
 
 namespace AuthKeys.Api.ApiKeys;
 

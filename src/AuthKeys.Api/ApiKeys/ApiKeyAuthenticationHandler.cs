@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Claims;
 using System.Text.Encodings.Web;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Observability;
-using AuthKeys.Api.Infrastructure.Security;
 using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;

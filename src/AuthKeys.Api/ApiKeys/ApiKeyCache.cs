@@ -4,6 +4,7 @@ using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuthKeys.Api.ApiKeys.Limits;
 
 namespace AuthKeys.Api.ApiKeys;
 

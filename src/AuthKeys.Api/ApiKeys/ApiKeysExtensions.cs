@@ -1,15 +1,19 @@
-using AuthKeys.Api.Infrastructure.Caching;
+using AuthKeys.Api.Accounts;
+using AuthKeys.Api.ApiKeys.Limits;
+using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.ApiKeys;
 
 public static class ApiKeysExtensions
 {
-    /// <summary>The key store and what the x-api-key handler needs: cache, usage recording, failure throttle.</summary>
+    /// <summary>The key store, the x-api-key schemes, scopes, and the key limits (rate limit, quota, failure throttle).</summary>
     public static IServiceCollection AddAuthKeysApiKeys(this IServiceCollection services)
     {
         services.AddEnvironmentOptions<ApiKeyCacheOptions>((options, env, _) =>
             options.Capacity = env.WholeNumber("APIKEY_CACHE_SIZE", options.Capacity, 100, 10_000_000));
+        services.AddEnvironmentOptions<ApiKeyFailureOptions>((options, env, _) => ApiKeyFailureOptions.Bind(options, env));
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyUsageRecorder>();
@@ -19,6 +23,12 @@ public static class ApiKeysExtensions
         services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<IAccountCredentials, ApiKeyCredentials>();
+
+        services.AddAuthKeysSchemes()
+            .AddApiKey(AuthSchemes.ApiKey)
+            .AddApiKey(AuthSchemes.JwtOrApiKeyChallenge, o => o.ChallengeAlsoAdvertisesBearer = true);
+        services.AddApiKeysExamples();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AuthKeys.Api.ApiKeys.Limits;
 
 namespace AuthKeys.Api.ApiKeys;
 

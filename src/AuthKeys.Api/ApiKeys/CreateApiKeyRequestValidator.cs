@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Infrastructure.Validation;
 using FluentValidation;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Infrastructure.Web;
 using FluentValidation;
 

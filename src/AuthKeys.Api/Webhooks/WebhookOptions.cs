@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using AuthKeys.Api.Infrastructure.Configuration;
 
@@ -9,7 +10,7 @@ public sealed class WebhookOptions
     public bool AllowPrivateTargets { get; set; }
 
     /// <summary>WEBHOOK_SECRET_KEY: what the stored signing secrets are encrypted with; JWT_SECRET when unset.</summary>
-    public byte[]? SecretKey { get; set; }
+    public byte[] SecretKey { get; set; } = [];
 
     /// <summary>How often each node looks for due deliveries.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -27,5 +28,11 @@ public sealed class WebhookOptions
             else
                 options.SecretKey = Encoding.UTF8.GetBytes(key);
         }
+        // Else JWT_SECRET, whose own checks stop a start-up without a usable one outside
+        // Development; there, without either, a process's secrets open only until it restarts.
+        else if (env.Value("JWT_SECRET") is { } jwtSecret && Encoding.UTF8.GetByteCount(jwtSecret) >= 32)
+            options.SecretKey = Encoding.UTF8.GetBytes(jwtSecret);
+        else
+            options.SecretKey = RandomNumberGenerator.GetBytes(32);
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AuthKeys.Api.Auth;
 using Microsoft.Extensions.Options;
 
 namespace AuthKeys.Api.Webhooks;
@@ -19,8 +18,8 @@ public sealed class WebhookSecrets
 
     private readonly byte[] _key;
 
-    public WebhookSecrets(IOptions<WebhookOptions> webhooks, IOptions<AuthOptions> auth) =>
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, webhooks.Value.SecretKey ?? auth.Value.JwtSecret, 32, info: Purpose);
+    public WebhookSecrets(IOptions<WebhookOptions> webhooks) =>
+        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, webhooks.Value.SecretKey, 32, info: Purpose);
 
     /// <summary>whsec_ and 32 random bytes in base64, as Standard Webhooks and its libraries expect.</summary>
     public static string Generate() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
-using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Nodes;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StandardWebhooks;

@@ -1,6 +1,6 @@
 using AuthKeys.Api.Audit;
-using AuthKeys.Api.Auth;
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,6 +1,5 @@
-using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Configuration;
-using Microsoft.Extensions.Options;
+using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.Webhooks;
 
@@ -28,6 +27,7 @@ public static class WebhooksExtensions
         services.AddSingleton<IDatabaseWakeUp>(sp => sp.GetRequiredService<WebhookSender>());
         services.AddSingleton<KeyExpiryNotices>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyExpiryNotices>());
+        services.AddWebhooksOpenApi();
         return services;
     }
 }

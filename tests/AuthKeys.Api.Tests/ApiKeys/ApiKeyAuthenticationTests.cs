@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using AuthKeys.Api.ApiKeys;
+using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;

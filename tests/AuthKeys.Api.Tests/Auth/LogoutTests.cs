@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Tests.Infrastructure;
-using AuthKeys.Api.Users;
 
 namespace AuthKeys.Api.Tests.Auth;
 

@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Caching;
+using AuthKeys.Api.Nodes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AuthKeys.Api.Tests.Caching;

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using AuthKeys.Api.Accounts.Sessions;
+using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Infrastructure.Authentication;
 
 namespace AuthKeys.Api.Tests.Caching;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AuthKeys.Api.Infrastructure.Configuration;
-using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Nodes;
+using AuthKeys.Api.RateLimiting;
 
 namespace AuthKeys.Api.Tests.Configuration;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using AuthKeys.Api.Infrastructure.Security;
+using AuthKeys.Api.Nodes;
+using AuthKeys.Api.RateLimiting;
 using AuthKeys.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AuthKeys.Api.Auth;
+using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

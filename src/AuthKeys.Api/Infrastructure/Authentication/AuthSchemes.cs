@@ -9,6 +9,9 @@ public static class AuthSchemes
     /// <summary>Forwards to <see cref="ApiKey"/> when an <c>x-api-key</c> header is present, else to <see cref="Jwt"/>.</summary>
     public const string JwtOrApiKey = "JwtOrApiKey";
 
+    /// <summary>Where <see cref="JwtOrApiKey"/> sends its challenges: a 401 there names both schemes.</summary>
+    public const string JwtOrApiKeyChallenge = "JwtOrApiKeyChallenge";
+
     public const string ApiKeyHeader = "x-api-key";
 }
 

@@ -15,7 +15,7 @@ namespace AuthKeys.Api.Infrastructure.Caching;
 /// Each entry lives a random 75–100% of <paramref name="timeToLive"/>. Entries loaded together (all
 /// keys in use after a restart) would otherwise expire together and be reloaded together once per
 /// time-to-live, for as long as they stay in use: a burst of queries every minute instead of a trickle.
-/// Revocations made on other nodes arrive as notices (<see cref="RevocationListener"/>); while they
+/// Revocations made on other nodes arrive as notices (Nodes/RevocationListener); while they
 /// may be missed, <paramref name="trust"/> shortens every entry's life.
 /// </remarks>
 public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capacity, TimeProvider? time = null, CacheTrust? trust = null, Action<bool>? onLookup = null)

@@ -1,7 +1,7 @@
+using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Audit;
-using AuthKeys.Api.Auth;
-using AuthKeys.Api.Users;
 using AuthKeys.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 

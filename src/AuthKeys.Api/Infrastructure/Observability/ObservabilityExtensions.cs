@@ -1,7 +1,6 @@
 using AuthKeys.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -1,6 +1,8 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace AuthKeys.Api.Infrastructure.OpenApi;
 
@@ -9,6 +11,14 @@ public static class OpenApiExtensions
     /// <summary>Where the OpenAPI document is served; Swagger UI at <see cref="UiPath"/> loads it.</summary>
     public const string DocumentPath = "/openapi/v1.json";
     public const string UiPath = "api/docs";
+
+    /// <summary>A feature's own schema rule, applied after the general ones so that it can refine what they set.</summary>
+    public static IServiceCollection AddOpenApiSchemaFilter<TFilter>(this IServiceCollection services) where TFilter : ISchemaFilter =>
+        services.PostConfigure<SwaggerGenOptions>(options => options.SchemaFilter<TFilter>());
+
+    /// <summary>A realistic example of <typeparamref name="T"/>, for Swagger UI's "Try it out" and generated clients' docs.</summary>
+    public static IServiceCollection AddOpenApiExample<T>(this IServiceCollection services, Func<JsonNode> example) =>
+        services.AddSingleton(new SchemaExample(typeof(T), example));
 
     public static IServiceCollection AddAuthKeysOpenApi(this IServiceCollection services)
     {

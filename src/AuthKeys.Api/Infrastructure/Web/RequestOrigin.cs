@@ -1,5 +1,4 @@
 using System.Net;
-using AuthKeys.Api.Infrastructure.Security;
 
 namespace AuthKeys.Api.Infrastructure.Web;
 
@@ -14,10 +13,11 @@ public sealed record RequestOrigin(string? UserAgent, string? IpAddress)
 
     public static RequestOrigin Of(HttpContext context)
     {
-        var address = ClientAddress.Of(context);
+        // As forwarded headers from TRUSTED_PROXIES rewrote it; unknown under the test server.
+        var address = context.Connection.RemoteIpAddress;
         return new RequestOrigin(
             Cut(context.Request.Headers.UserAgent.ToString()),
-            address.Equals(IPAddress.None) ? null : Cut(address.ToString()));
+            address is null || address.Equals(IPAddress.None) ? null : Cut(address.ToString()));
     }
 
     private static string? Cut(string value) =>

@@ -56,7 +56,7 @@ public static class WebExtensions
         public void Configure(KestrelServerOptions options)
         {
             options.AddServerHeader = false;
-            options.Limits.MaxRequestBodySize = Security.SecurityExtensions.MaxBodyBytes;
+            options.Limits.MaxRequestBodySize = TransportExtensions.MaxBodyBytes;
             // ASPNETCORE_URLS, when given, wins over PORT.
             if (string.IsNullOrEmpty(configuration["urls"]))
                 options.ListenAnyIP(hosting.Value.Port);

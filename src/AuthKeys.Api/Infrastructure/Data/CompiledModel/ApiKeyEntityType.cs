@@ -2,8 +2,8 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
+using AuthKeys.Api.Accounts;
 using AuthKeys.Api.ApiKeys;
-using AuthKeys.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -273,13 +273,6 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 typeof(User),
                 propertyInfo: typeof(ApiKey).GetProperty("User", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(ApiKey).GetField("<User>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
-
-            var apiKeys = principalEntityType.AddNavigation("ApiKeys",
-                runtimeForeignKey,
-                onDependent: false,
-                typeof(List<ApiKey>),
-                propertyInfo: typeof(User).GetProperty("ApiKeys", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(User).GetField("<ApiKeys>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
             runtimeForeignKey.AddAnnotation("Relational:Name", "fk_api_keys_users_user_id");
             return runtimeForeignKey;

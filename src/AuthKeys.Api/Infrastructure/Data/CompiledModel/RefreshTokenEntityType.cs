@@ -2,7 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using AuthKeys.Api.Auth;
+using AuthKeys.Api.Accounts.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -19,7 +19,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "AuthKeys.Api.Auth.RefreshToken",
+                "AuthKeys.Api.Accounts.Sessions.RefreshToken",
                 typeof(RefreshToken),
                 baseEntityType,
                 propertyCount: 7,

@@ -2,8 +2,8 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using AuthKeys.Api.Auth;
-using AuthKeys.Api.Users;
+using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -20,7 +20,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "AuthKeys.Api.Auth.Session",
+                "AuthKeys.Api.Accounts.Sessions.Session",
                 typeof(Session),
                 baseEntityType,
                 propertyCount: 7,

@@ -25,6 +25,6 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasIndex(k => new { k.UserId, k.Name }).IsUnique().HasFilter("revoked_at IS NULL AND superseded_by IS NULL");
         // The key.expiring scan reads only keys still waiting for their notice.
         builder.HasIndex(k => k.ExpiresAt).HasFilter("expiry_notice_sent_at IS NULL AND revoked_at IS NULL AND superseded_by IS NULL");
-        builder.HasOne(k => k.User).WithMany(u => u.ApiKeys).HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(k => k.User).WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,6 +1,6 @@
+using AuthKeys.Api.Accounts;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Web;
-using AuthKeys.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,4 +1,4 @@
-using AuthKeys.Api.Auth;
+using AuthKeys.Api.Accounts.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

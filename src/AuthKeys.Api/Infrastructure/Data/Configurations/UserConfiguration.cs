@@ -1,4 +1,4 @@
-using AuthKeys.Api.Users;
+using AuthKeys.Api.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,4 +1,4 @@
-using AuthKeys.Api.Users;
+using AuthKeys.Api.Accounts;
 using AuthKeys.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

@@ -134,7 +134,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -183,7 +183,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -225,7 +225,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -286,7 +286,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
                         .WithMany("ApiKeys")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -296,9 +296,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Navigation("User");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Auth.Session", "Session")
+                    b.HasOne("AuthKeys.Api.Accounts.Sessions.Session", "Session")
                         .WithMany("RefreshTokens")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -308,9 +308,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Navigation("Session");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
                         .WithMany("Sessions")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -320,12 +320,12 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Navigation("User");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Navigation("RefreshTokens");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
                     b.Navigation("ApiKeys");
 

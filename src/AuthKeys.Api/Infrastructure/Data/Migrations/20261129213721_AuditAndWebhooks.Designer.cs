@@ -206,7 +206,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -255,7 +255,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -297,7 +297,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -506,7 +506,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
                         .WithMany("ApiKeys")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -518,7 +518,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.Audit.AuditEvent", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", null)
+                    b.HasOne("AuthKeys.Api.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -526,9 +526,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_audit_events_users_user_id");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Auth.Session", "Session")
+                    b.HasOne("AuthKeys.Api.Accounts.Sessions.Session", "Session")
                         .WithMany("RefreshTokens")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -538,9 +538,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Navigation("Session");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
                         .WithMany("Sessions")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -552,7 +552,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.Webhooks.Webhook", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", null)
+                    b.HasOne("AuthKeys.Api.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -580,12 +580,12 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Navigation("RefreshTokens");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
                     b.Navigation("ApiKeys");
 

@@ -203,7 +203,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -252,7 +252,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -294,7 +294,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("sessions", (string)null);
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -503,8 +503,8 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.ApiKeys.ApiKey", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
-                        .WithMany("ApiKeys")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
+                        .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
@@ -515,7 +515,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.Audit.AuditEvent", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", null)
+                    b.HasOne("AuthKeys.Api.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -523,9 +523,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_audit_events_users_user_id");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.RefreshToken", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Auth.Session", "Session")
+                    b.HasOne("AuthKeys.Api.Accounts.Sessions.Session", "Session")
                         .WithMany("RefreshTokens")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -535,9 +535,9 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Navigation("Session");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", "User")
+                    b.HasOne("AuthKeys.Api.Accounts.User", "User")
                         .WithMany("Sessions")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -549,7 +549,7 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("AuthKeys.Api.Webhooks.Webhook", b =>
                 {
-                    b.HasOne("AuthKeys.Api.Users.User", null)
+                    b.HasOne("AuthKeys.Api.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -577,15 +577,13 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Auth.Session", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.Session", b =>
                 {
                     b.Navigation("RefreshTokens");
                 });
 
-            modelBuilder.Entity("AuthKeys.Api.Users.User", b =>
+            modelBuilder.Entity("AuthKeys.Api.Accounts.User", b =>
                 {
-                    b.Navigation("ApiKeys");
-
                     b.Navigation("Sessions");
                 });
 #pragma warning restore 612, 618

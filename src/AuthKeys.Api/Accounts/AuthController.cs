@@ -1,0 +1,127 @@
+using System.Globalization;
+using AuthKeys.Api.Accounts.Sessions;
+using AuthKeys.Api.Audit;
+using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AuthKeys.Api.Accounts;
+
+/// <summary>Accounts and sessions: signup, login, refresh, logout.</summary>
+[ApiController]
+[Route("auth")]
+[Tags("Authentication")]
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, LoginThrottle lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
+{
+    /// <summary>Create an account and open a session.</summary>
+    [HttpPost("signup")]
+    [EnableRateLimiting(RateLimitPolicies.Auth)]
+    [ProducesResponseType<AuthResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public async Task<IActionResult> Signup(SignupRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(),
+            Email = EmailAddress.Normalize(request.Email),
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
+            PasswordHash = await passwords.HashAsync(request.Password, cancellationToken),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.UserSignup);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered", detail: "An account with this email already exists.");
+        }
+        return StatusCode(StatusCodes.Status201Created, ToAuthResponse(user, tokens));
+    }
+
+    /// <summary>Log in and open a session.</summary>
+    [HttpPost("login")]
+    [EnableRateLimiting(RateLimitPolicies.Auth)]
+    [ProducesResponseType<AuthResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
+    public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
+    {
+        var email = EmailAddress.Normalize(request.Email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        if (user is not null && lockout.LockedFor(user) is { } wait)
+        {
+            metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
+            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
+                detail: "This account is temporarily locked after repeated failed logins. Try again later.");
+        }
+
+        // Always one bcrypt verification, so timing does not tell which emails have accounts.
+        var valid = await passwords.VerifyAsync(request.Password, user?.PasswordHash, cancellationToken);
+        if (!valid || user is not { IsActive: true })
+        {
+            if (user is not null && !valid)
+                await lockout.RecordFailureAsync(user.Id, RequestOrigin.Of(HttpContext), cancellationToken);
+            return Unauthorized("Invalid credentials", "The email or password is incorrect.");
+        }
+
+        LoginThrottle.RecordSuccess(user);
+        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.LoginSucceeded);
+        await db.SaveChangesAsync(cancellationToken);
+        return Ok(ToAuthResponse(user, tokens));
+    }
+
+    /// <summary>Exchange a refresh token for a new pair. The token sent is spent; sending it again revokes the session.</summary>
+    [HttpPost("refresh")]
+    [ProducesResponseType<TokenResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    public async Task<IActionResult> Refresh(RefreshRequest request, CancellationToken cancellationToken)
+    {
+        var tokens = await sessions.RefreshAsync(request.RefreshToken, RequestOrigin.Of(HttpContext), cancellationToken);
+        return tokens is null
+            ? Unauthorized("Invalid refresh token", "The refresh token is invalid, expired, spent or revoked.")
+            : Ok(tokens);
+    }
+
+    /// <summary>End this session: its refresh token and access tokens stop working at once.</summary>
+    [HttpPost("logout")]
+    [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
+    [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
+    public async Task<MessageResponse> Logout(CancellationToken cancellationToken)
+    {
+        await sessions.LogoutAsync(Actor.Of(HttpContext), cancellationToken);
+        return new MessageResponse("Logged out successfully");
+    }
+
+    /// <summary>End every session of this user.</summary>
+    [HttpPost("logout-all")]
+    [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
+    [ProducesResponseType<MessageResponse>(StatusCodes.Status200OK)]
+    public async Task<MessageResponse> LogoutAll(CancellationToken cancellationToken)
+    {
+        await sessions.LogoutAllAsync(Actor.Of(HttpContext), cancellationToken);
+        return new MessageResponse("Logged out of all sessions");
+    }
+
+    private static AuthResponse ToAuthResponse(User user, TokenResponse tokens) =>
+        new(new UserResponse(user.Id, user.Email, user.Name), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
+
+    private ObjectResult Unauthorized(string title, string detail)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem(statusCode: StatusCodes.Status401Unauthorized, title: title, detail: detail);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using AuthKeys.Api.Infrastructure.Observability;
+using Microsoft.Extensions.Options;
+using BCryptHasher = BCrypt.Net.BCrypt;
+using HashType = BCrypt.Net.HashType;
+
+namespace AuthKeys.Api.Accounts;
+
+/// <summary>
+/// bcrypt with SHA-384 pre-hashing (every character of a 128-character password counts; bcrypt
+/// alone reads 72 bytes), run at most PASSWORD_HASH_CONCURRENCY at once (default: one per core) so
+/// that a login burst queues here instead of crowding out the rest of the traffic.
+/// </summary>
+public sealed class PasswordHasher : IDisposable
+{
+    private readonly SemaphoreSlim _gate;
+    private readonly int _cost;
+    private readonly Lazy<string> _decoyHash;
+    private readonly AuthKeysMetrics _metrics;
+
+    public PasswordHasher(IOptions<AuthOptions> options, AuthKeysMetrics metrics)
+    {
+        _metrics = metrics;
+        _gate = new SemaphoreSlim(options.Value.PasswordHashConcurrency);
+        _cost = options.Value.PasswordHashCost;
+        // Unknown emails are checked against this, so they cost the same time as real ones.
+        _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));
+    }
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        RunAsync(() => BCryptHasher.EnhancedHashPassword(password, _cost, HashType.SHA384), cancellationToken);
+
+    /// <summary>With a null hash, spends one verification against a decoy and returns false.</summary>
+    public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
+        RunAsync(() => BCryptHasher.EnhancedVerify(password, hash ?? _decoyHash.Value, HashType.SHA384) && hash is not null, cancellationToken);
+
+    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        var queued = Stopwatch.GetTimestamp();
+        _metrics.HashQueued();
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _metrics.HashStarted(Stopwatch.GetElapsedTime(queued)); // left the queue, with a slot or cancelled
+        }
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

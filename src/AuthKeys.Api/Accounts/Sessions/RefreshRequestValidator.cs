@@ -1,0 +1,9 @@
+using FluentValidation;
+
+namespace AuthKeys.Api.Accounts.Sessions;
+
+internal sealed class RefreshRequestValidator : AbstractValidator<RefreshRequest>
+{
+    public RefreshRequestValidator() =>
+        RuleFor(r => r.RefreshToken).NotEmpty().WithMessage("RefreshToken is required.");
+}

@@ -1,0 +1,125 @@
+using AuthKeys.Api.Accounts.Sessions;
+using AuthKeys.Api.Audit;
+using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthKeys.Api.Accounts;
+
+/// <summary>How a password check ended: right, wrong (counted toward the lockout), or refused unchecked while locked.</summary>
+public sealed record PasswordCheck(bool IsCorrect, TimeSpan? LockedFor)
+{
+    public static readonly PasswordCheck Correct = new(true, null);
+    public static readonly PasswordCheck Wrong = new(false, null);
+}
+
+/// <summary>
+/// Account-wide changes. Each ends what it must in one transaction and evicts this node's caches
+/// after committing; the database's notices tell the other nodes (migration RevocationNotices).
+/// </summary>
+public sealed class UserAccounts(
+    AppDbContext db,
+    SessionStateCache sessionStates,
+    SessionService sessions,
+    PasswordHasher passwords,
+    LoginThrottle lockout,
+    AuditLog audit,
+    IEnumerable<IAccountCredentials> heldElsewhere,
+    TimeProvider time)
+{
+    public Task<AccountResponse?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    public async Task<AccountResponse?> RenameAsync(Guid userId, string? name, CancellationToken cancellationToken)
+    {
+        name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        var now = time.GetUtcNow();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Name, name).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        return await FindAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the new password and ends every other session of the user (ASVS 7.4.3); the calling
+    /// session goes on. Null when the account is gone.
+    /// </summary>
+    public async Task<PasswordCheck?> ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == actor.UserId, cancellationToken);
+        if (user is null)
+            return null;
+        var check = await CheckPasswordAsync(user, currentPassword, actor.Origin, cancellationToken);
+        if (!check.IsCorrect)
+            return check;
+
+        user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
+        user.UpdatedAt = time.GetUtcNow();
+        audit.Record(EventTypes.PasswordChanged, actor);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        var ended = await sessions.RevokeAllAsync(actor.UserId, cancellationToken, except: actor.SessionId);
+        await transaction.CommitAsync(cancellationToken);
+        sessionStates.MarkRevoked(ended);
+        return check;
+    }
+
+    /// <summary>
+    /// Erases the account and everything it owns (sessions and their refresh tokens, keys, audit
+    /// events, webhooks and their deliveries: the database cascades) in one statement; every
+    /// credential of it is refused from the next request on, and the email is free again. Null
+    /// when the account is already gone.
+    /// </summary>
+    public async Task<PasswordCheck?> DeleteAsync(Actor actor, string password, CancellationToken cancellationToken)
+    {
+        var userId = actor.UserId;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+            return null;
+        var check = await CheckPasswordAsync(user, password, actor.Origin, cancellationToken);
+        if (!check.IsCorrect)
+            return check;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var evict = await CredentialsOfAsync(userId, cancellationToken); // read before they cascade away
+        await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        evict();
+        return check;
+    }
+
+    /// <summary>Refuses the user everywhere from the next request on: JWTs, refresh tokens and API keys.</summary>
+    public async Task DeactivateAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.IsActive, false).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        var evict = await CredentialsOfAsync(userId, cancellationToken);
+        evict();
+    }
+
+    /// <summary>Reads every credential of the user; the result evicts them from this node's caches (call it after the commit).</summary>
+    private async Task<Action> CredentialsOfAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(cancellationToken);
+        var evictions = new List<Action> { () => sessionStates.MarkRevoked(sessionIds) };
+        foreach (var credentials in heldElsewhere)
+            evictions.Add(await credentials.CollectAsync(userId, cancellationToken));
+        return () => evictions.ForEach(evict => evict());
+    }
+
+    /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
+    private async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        if (lockout.LockedFor(user) is { } wait)
+            return new PasswordCheck(false, wait);
+        if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
+        {
+            await lockout.RecordFailureAsync(user.Id, origin, cancellationToken);
+            return PasswordCheck.Wrong;
+        }
+        LoginThrottle.RecordSuccess(user);
+        return PasswordCheck.Correct;
+    }
+}

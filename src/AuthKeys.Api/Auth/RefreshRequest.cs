@@ -1,6 +1,0 @@
-using System.ComponentModel.DataAnnotations;
-
-namespace AuthKeys.Api.Auth;
-
-/// <summary>The refresh token from the last signup, login or refresh.</summary>
-public sealed record RefreshRequest([property: Required, MaxLength(RefreshTokens.MaxLength)] string RefreshToken);

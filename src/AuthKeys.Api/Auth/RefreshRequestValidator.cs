@@ -1,9 +1,0 @@
-using FluentValidation;
-
-namespace AuthKeys.Api.Auth;
-
-internal sealed class RefreshRequestValidator : AbstractValidator<RefreshRequest>
-{
-    public RefreshRequestValidator() =>
-        RuleFor(r => r.RefreshToken).NotEmpty().WithMessage("RefreshToken is required.");
-}
