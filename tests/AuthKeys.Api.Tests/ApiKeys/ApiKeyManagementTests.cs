@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AuthKeys.Api.Tests.ApiKeys;
@@ -19,12 +19,12 @@ public sealed partial class ApiKeyManagementTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ((IAsyncLifetime)_api).InitializeAsync();
+        await _api.StartAsync();
         _client = _api.CreateClient();
         _owner = await _client.SignupAsync();
     }
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     [Fact]
     public async Task CreateReturnsTheSecretOnceInTheReferenceFormatWithAValidChecksum()

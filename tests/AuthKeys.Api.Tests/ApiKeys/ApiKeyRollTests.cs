@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AuthKeys.Api.Tests.ApiKeys;
@@ -17,11 +17,11 @@ public sealed class ApiKeyRollTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ((IAsyncLifetime)_api).InitializeAsync();
+        await _api.StartAsync();
         _client = _api.CreateClient();
     }
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     private static string Roll(Guid id) => $"/keys/{id}/roll";
 

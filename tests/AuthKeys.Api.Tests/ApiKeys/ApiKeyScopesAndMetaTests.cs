@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.ApiKeys;

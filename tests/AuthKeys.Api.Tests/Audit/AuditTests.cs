@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using AuthKeys.Api.Audit;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -20,12 +20,12 @@ public sealed class AuditTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ((IAsyncLifetime)_api).InitializeAsync();
+        await _api.StartAsync();
         _client = _api.CreateClient();
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("audit-tests/1.0");
     }
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     [Fact]
     public async Task EveryKindOfSecurityEventIsRecordedWithItsSubjectAndOrigin()

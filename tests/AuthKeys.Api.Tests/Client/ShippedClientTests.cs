@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using AuthKeys.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ public sealed class ShippedClientTests : IAsyncLifetime
     private readonly AuthKeysApiFactory api = new() { Settings = { ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true" } };
     private readonly List<ServiceProvider> providers = [];
 
-    public Task InitializeAsync() => api.InitializeAsync();
+    public Task InitializeAsync() => api.StartAsync();
 
     public async Task DisposeAsync()
     {

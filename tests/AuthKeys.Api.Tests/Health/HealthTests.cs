@@ -1,5 +1,5 @@
 using System.Net;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 
 namespace AuthKeys.Api.Tests.Health;
 
@@ -39,9 +39,9 @@ public sealed class ReadinessOutageTests : IAsyncLifetime
 {
     private readonly AuthKeysApiFactory _api = new() { UseDatabaseProxy = true };
 
-    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
+    public Task InitializeAsync() => _api.StartAsync();
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ReadinessGoes503WhileTheDatabaseIsDownAndRecoversWithoutARestart()
@@ -61,7 +61,7 @@ public sealed class ReadinessOutageTests : IAsyncLifetime
 
         _api.DatabaseProxy.Restore();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Ready)).StatusCode);
-        await NodeFactory.UntilListeningAsync(_api); // and the listener is back, without a restart
+        await _api.UntilListeningAsync(); // and the listener is back, without a restart
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Net;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Nodes;
@@ -12,35 +12,27 @@ public sealed class ListenerOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly AuthKeysApiFactory _a = NodeFactory.Create(null, ("REVOCATION_MAX_STALENESS_SECONDS", "2"));
-    private AuthKeysApiFactory _b = null!;
+    private readonly TwoNodes _nodes = new(("REVOCATION_MAX_STALENESS_SECONDS", "2")) { ListenerProxyOnB = true };
 
-    public async Task InitializeAsync()
-    {
-        await ((IAsyncLifetime)_a).InitializeAsync();
-        _b = new AuthKeysApiFactory { SameDatabaseAs = _a, UseListenerProxy = true, Settings = { ["REVOCATION_MAX_STALENESS_SECONDS"] = "2" } };
-        await ((IAsyncLifetime)_b).InitializeAsync();
-        await NodeFactory.UntilListeningAsync(_a);
-        await NodeFactory.UntilListeningAsync(_b);
-    }
+    private AuthKeysApiFactory A => _nodes.A;
 
-    public async Task DisposeAsync()
-    {
-        await ((IAsyncLifetime)_b).DisposeAsync();
-        await ((IAsyncLifetime)_a).DisposeAsync();
-    }
+    private AuthKeysApiFactory B => _nodes.B;
+
+    public Task InitializeAsync() => _nodes.StartAsync();
+
+    public Task DisposeAsync() => _nodes.DisposeAsync().AsTask();
 
     [Fact]
     public async Task AKilledListenerConnectionComesBackByItselfAndARevocationIsStillRefused()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
         var before = await ListenerBackendsAsync();
         Assert.Equal(2, before.Count); // one per node, found by its application name
 
-        await using (var db = _a.OpenDatabase())
+        await using (var db = A.OpenDatabase())
             await ExecuteAsync(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'authkeys-listener' AND datname = current_database()");
         var revoke = new HttpRequestMessage(HttpMethod.Delete, Routes.Key(key.Id)) { Headers = { Authorization = new("Bearer", account.AccessToken) } };
         Assert.Equal(HttpStatusCode.OK, (await a.SendAsync(revoke)).StatusCode);
@@ -49,25 +41,25 @@ public sealed class ListenerOutageTests : IAsyncLifetime
             Bound, "node B refuses the key although its listener was killed around the revocation");
         await Poll.UntilAsync(async () => (await ListenerBackendsAsync()) is { Count: 2 } now && !now.Intersect(before).Any(),
             Bound, "both nodes listen again on new connections");
-        await NodeFactory.UntilListeningAsync(_b);
+        await B.UntilListeningAsync();
     }
 
     [Fact]
     public async Task WhileTheListenerCannotReconnectCachedStateIsTrustedOnlyForTheStalenessBound()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var cachedBefore = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, cachedBefore.Key)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
 
-        _b.ListenerProxy!.Cut();
-        await Poll.UntilAsync(async () => await NodeFactory.ListenerStateAsync(_b) == "down", Bound, "node B reports its listener down (and stays ready)");
+        B.ListenerProxy!.Cut();
+        await Poll.UntilAsync(async () => await B.ListenerStateAsync() == "down", Bound, "node B reports its listener down (and stays ready)");
         var cachedWhileDown = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, cachedWhileDown.Key)).StatusCode);
 
         // Behind every node's back, so that only B's own caution can stop it.
-        await using (var db = _a.OpenDatabase())
+        await using (var db = A.OpenDatabase())
             await ExecuteAsync(db, "UPDATE api_keys SET revoked_at = now(), is_active = false; UPDATE sessions SET revoked_at = now()");
 
         foreach (var key in new[] { cachedBefore, cachedWhileDown })
@@ -78,34 +70,34 @@ public sealed class ListenerOutageTests : IAsyncLifetime
         await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode == HttpStatusCode.Unauthorized,
             Bound, "node B stops trusting a cached session while deaf");
 
-        _b.ListenerProxy.Restore();
-        await NodeFactory.UntilListeningAsync(_b);
+        B.ListenerProxy.Restore();
+        await B.UntilListeningAsync();
     }
 
     [Fact]
     public async Task AListenerConnectionThatSilentlyStopsAnsweringIsNoticed()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
 
         // A partition: nothing is closed, the notice below is simply never delivered.
-        _b.ListenerProxy!.Freeze();
-        await using (var db = _a.OpenDatabase())
+        B.ListenerProxy!.Freeze();
+        await using (var db = A.OpenDatabase())
             await ExecuteAsync(db, $"UPDATE api_keys SET revoked_at = now(), is_active = false WHERE id = '{key.Id}'");
 
         await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(40), "node B stops trusting its cache once its silent listener is found dead");
-        Assert.Equal("down", await NodeFactory.ListenerStateAsync(_b));
+        Assert.Equal("down", await B.ListenerStateAsync());
 
-        _b.ListenerProxy.Restore();
-        await NodeFactory.UntilListeningAsync(_b);
+        B.ListenerProxy.Restore();
+        await B.UntilListeningAsync();
     }
 
     private async Task<List<string>> ListenerBackendsAsync()
     {
-        await using var db = _a.OpenDatabase();
+        await using var db = A.OpenDatabase();
         return await db.ReadColumnAsync("SELECT pid::text FROM pg_stat_activity WHERE application_name = 'authkeys-listener' AND datname = current_database()");
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using AuthKeys.Api.Nodes;
 using AuthKeys.Api.RateLimiting;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -22,8 +22,11 @@ public sealed class SharedLimitTests : IAsyncLifetime
     private TcpProxy _redis = null!;
     private DnsEndPoint _server = null!;
     private int _database;
-    private AuthKeysApiFactory _a = null!;
-    private AuthKeysApiFactory _b = null!;
+    private TwoNodes _nodes = null!;
+
+    private AuthKeysApiFactory A => _nodes.A;
+
+    private AuthKeysApiFactory B => _nodes.B;
 
     public async Task InitializeAsync()
     {
@@ -35,24 +38,20 @@ public sealed class SharedLimitTests : IAsyncLifetime
             ("AUTH_RATE_LIMIT_PER_MINUTE", LoginLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("APIKEY_FAILURES_PER_MINUTE", KeyFailureLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
-        _a = NodeFactory.Create(null, settings);
-        await ((IAsyncLifetime)_a).InitializeAsync();
-        _b = NodeFactory.Create(_a, settings);
-        await ((IAsyncLifetime)_b).InitializeAsync();
+        _nodes = await TwoNodes.StartAsync(settings);
         await UntilSharedAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await ((IAsyncLifetime)_b).DisposeAsync();
-        await ((IAsyncLifetime)_a).DisposeAsync();
+        await _nodes.DisposeAsync();
         _redis.Dispose();
     }
 
     [Fact]
     public async Task APerIpLoginLimitOfNIsReachedByNRequestsSpreadOverBothNodes()
     {
-        var nodes = new[] { _a.CreateClient(), _b.CreateClient() };
+        var nodes = new[] { A.CreateClient(), B.CreateClient() };
         for (var i = 0; i < LoginLimit; i++)
             Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(nodes[i % 2])).StatusCode);
 
@@ -68,7 +67,7 @@ public sealed class SharedLimitTests : IAsyncLifetime
     [Fact]
     public async Task ApiKeyFailuresFromOneAddressAreCountedAcrossNodes()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
 
@@ -84,7 +83,7 @@ public sealed class SharedLimitTests : IAsyncLifetime
     [Fact]
     public async Task AKeysRateLimitIsSharedByBothNodes()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var created = await (await a.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken,
             new { name = "limited", rateLimit = new { limit = 4, windowSeconds = 3600 } })).ReadJsonAsync(HttpStatusCode.Created);
@@ -103,7 +102,7 @@ public sealed class SharedLimitTests : IAsyncLifetime
     [Fact]
     public async Task WithRedisAwayTheNodesKeepAnsweringCountAloneAndShareAgainWhenItReturns()
     {
-        var nodes = new[] { _a.CreateClient(), _b.CreateClient() };
+        var nodes = new[] { A.CreateClient(), B.CreateClient() };
         var account = await nodes[0].SignupAsync();
         var key = await nodes[0].CreateKeyAsync(account.AccessToken);
 
@@ -116,7 +115,7 @@ public sealed class SharedLimitTests : IAsyncLifetime
             for (var i = 0; i < LoginLimit - 1; i++)
                 Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(node)).StatusCode);
         }
-        foreach (var node in new[] { _a, _b })
+        foreach (var node in new[] { A, B })
         {
             var warnings = node.Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.StartsWith("Redis is unreachable", StringComparison.Ordinal));
             Assert.Single(warnings); // once per outage, not once per request
@@ -134,7 +133,7 @@ public sealed class SharedLimitTests : IAsyncLifetime
         client.PostAsJsonAsync(Routes.Login, new { email = "nobody@example.com", password = "wrong-password" });
 
     private Task UntilSharedAsync() => Poll.UntilAsync(
-        () => Task.FromResult(new[] { _a, _b }.All(node => node.Services.GetRequiredService<SharedCounterStore>().Available is not null)),
+        () => Task.FromResult(new[] { A, B }.All(node => node.Services.GetRequiredService<SharedCounterStore>().Available is not null)),
         Bound, "both nodes count in Redis");
 
     private async Task<List<RedisKey>> SharedKeysAsync(string pattern)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using AuthKeys.Api.Accounts;
 using AuthKeys.Api.Accounts.Sessions;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Nodes;
@@ -16,28 +16,20 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static readonly string[] ReaderScopes = ["demo:read"];
 
-    private readonly AuthKeysApiFactory _a = NodeFactory.Create(null, ("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
-    private AuthKeysApiFactory _b = null!;
+    private readonly TwoNodes _nodes = new(("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
 
-    public async Task InitializeAsync()
-    {
-        await ((IAsyncLifetime)_a).InitializeAsync();
-        _b = NodeFactory.Create(_a, ("REVOCATION_MAX_STALENESS_SECONDS", "3600"), ("REFRESH_REUSE_GRACE_SECONDS", "0"));
-        await ((IAsyncLifetime)_b).InitializeAsync();
-        await NodeFactory.UntilListeningAsync(_a);
-        await NodeFactory.UntilListeningAsync(_b);
-    }
+    private AuthKeysApiFactory A => _nodes.A;
 
-    public async Task DisposeAsync()
-    {
-        await ((IAsyncLifetime)_b).DisposeAsync();
-        await ((IAsyncLifetime)_a).DisposeAsync();
-    }
+    private AuthKeysApiFactory B => _nodes.B;
+
+    public Task InitializeAsync() => _nodes.StartAsync();
+
+    public Task DisposeAsync() => _nodes.DisposeAsync().AsTask();
 
     [Fact]
     public async Task KeyRevokedOnNodeAIsRefusedByNodeBRightAfter()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode); // now cached on B
@@ -52,7 +44,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task AScopeTakenAwayOnNodeAIsRefusedByNodeBRightAfter()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var created = await (await a.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "reader", scopes = ReaderScopes }))
             .ReadJsonAsync(HttpStatusCode.Created);
@@ -69,7 +61,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task AUsageQuotaIsExactAcrossNodes()
     {
-        var nodes = new[] { _a.CreateClient(), _b.CreateClient() };
+        var nodes = new[] { A.CreateClient(), B.CreateClient() };
         var account = await nodes[0].SignupAsync();
         var created = await (await nodes[0].SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "metered", remaining = 30 }))
             .ReadJsonAsync(HttpStatusCode.Created);
@@ -84,7 +76,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task SessionEndedByLogoutOnNodeAIsRefusedByNodeBRightAfter()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
 
@@ -97,7 +89,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task LogoutAllOnNodeAEndsEverySessionOnNodeB()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var second = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
@@ -115,7 +107,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task ReusedRefreshTokenOnNodeARevokesTheSessionOnNodeB()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var rotated = await (await a.PostAsJsonAsync(Routes.Refresh, new { refreshToken = account.RefreshToken })).ReadJsonAsync(HttpStatusCode.OK);
         var access = rotated.GetProperty("accessToken").GetString()!;
@@ -131,13 +123,13 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task UserDeactivatedOnNodeAIsRefusedEverywhereOnNodeB()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
 
-        await _a.WithServicesAsync<UserAccounts>(users => users.DeactivateAsync(account.UserId, CancellationToken.None));
+        await A.WithServicesAsync<UserAccounts>(users => users.DeactivateAsync(account.UserId, CancellationToken.None));
 
         await Poll.UntilAsync(async () => (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode == HttpStatusCode.Unauthorized,
             Bound, "node B refuses the key of a user deactivated on node A");
@@ -148,7 +140,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task SessionsEndedOnNodeAByTheAccountEndpointsAreRefusedByNodeB()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var ended = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
         var other = (await b.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
@@ -170,7 +162,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task AnAccountDeletedOnNodeAIsRefusedEverywhereOnNodeB()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
@@ -187,7 +179,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     [Fact]
     public async Task RevocationsMadeDirectlyInSqlAreSeenByBothNodes()
     {
-        var (a, b) = (_a.CreateClient(), _b.CreateClient());
+        var (a, b) = (A.CreateClient(), B.CreateClient());
         var account = await a.SignupAsync();
         var key = await a.CreateKeyAsync(account.AccessToken);
         foreach (var client in new[] { a, b })
@@ -196,7 +188,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
         }
 
-        await using (var db = _a.OpenDatabase())
+        await using (var db = A.OpenDatabase())
         {
             await using var command = new NpgsqlCommand(
                 "UPDATE api_keys SET revoked_at = now(), is_active = false WHERE id = @key; UPDATE sessions SET revoked_at = now() WHERE user_id = @user", db);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Security;
@@ -45,11 +45,11 @@ public sealed class FuzzTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ((IAsyncLifetime)_api).InitializeAsync();
+        await _api.StartAsync();
         _client = _api.CreateClient();
     }
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     [Fact]
     public async Task RandomAndMutatedRequestsNeverGetA5xxAndLeaveTheDatabaseConsistent()

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using Npgsql;
 
 namespace AuthKeys.Api.Tests.Webhooks;
@@ -10,15 +10,15 @@ public sealed class WebhookNodeTests
 {
     private static readonly (string, string) AllowPrivate = ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true");
 
+    private static AuthKeysApiFactory Node((string Name, string Value) setting, AuthKeysApiFactory? sameDatabaseAs = null) =>
+        new() { SameDatabaseAs = sameDatabaseAs, Settings = { [setting.Name] = setting.Value } };
+
     [Fact]
     public async Task TwoNodesSendingAtOnceDeliverEachEventExactlyOnce()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var a = NodeFactory.Create(null, AllowPrivate);
-        await a.InitializeAsync();
-        await using var b = NodeFactory.Create(a, AllowPrivate);
-        await b.InitializeAsync();
-        var (clientA, clientB) = (a.CreateClient(), b.CreateClient());
+        await using var nodes = await TwoNodes.StartAsync(AllowPrivate);
+        var (clientA, clientB) = (nodes.A.CreateClient(), nodes.B.CreateClient());
         var account = await clientA.SignupAsync();
         await clientA.CreateWebhookAsync(account.AccessToken, receiver.Url, "key.created", "key.revoked");
 
@@ -26,11 +26,11 @@ public sealed class WebhookNodeTests
         await Task.WhenAll(Enumerable.Range(0, Keys).Select(i => (i % 2 == 0 ? clientA : clientB).CreateKeyAsync(account.AccessToken, $"k{i}")));
 
         await receiver.UntilReceivedAsync(Keys);
-        await WebhookReads.UntilOutboxSettledAsync(a);
+        await WebhookReads.UntilOutboxSettledAsync(nodes.A);
         var ids = receiver.Received.Select(r => r.Id).ToList();
         Assert.Equal(Keys, ids.Count);
         Assert.Equal(Keys, ids.Distinct().Count());
-        await using var db = a.OpenDatabase();
+        await using var db = nodes.A.OpenDatabase();
         Assert.Equal([$"{Keys}"], await db.ReadColumnAsync("SELECT count(*)::text FROM webhook_attempts"));
     }
 
@@ -47,8 +47,8 @@ public sealed class WebhookNodeTests
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default); // until the sender gives up on it
             return 200;
         };
-        await using var first = NodeFactory.Create(null, AllowPrivate);
-        await first.InitializeAsync();
+        await using var first = Node(AllowPrivate);
+        await first.StartAsync();
         var client = first.CreateClient();
         var account = await client.SignupAsync();
         var (webhookId, secret) = await client.CreateWebhookAsync(account.AccessToken, receiver.Url, "key.created");
@@ -59,8 +59,8 @@ public sealed class WebhookNodeTests
         await using (var db = first.OpenDatabase())
             Assert.Equal(["pending 0"], await db.ReadColumnAsync($"SELECT status || ' ' || attempts FROM webhook_deliveries WHERE webhook_id = '{webhookId}'"));
 
-        await using var restarted = NodeFactory.Create(first, AllowPrivate);
-        await restarted.InitializeAsync();
+        await using var restarted = Node(AllowPrivate, sameDatabaseAs: first);
+        await restarted.StartAsync();
         await receiver.UntilReceivedAsync(2);
         var received = receiver.Received.ToList();
         Assert.Equal(received[0].Id, received[1].Id);
@@ -76,8 +76,8 @@ public sealed class WebhookNodeTests
     public async Task ATargetThatNowResolvesInsideIsRefusedAtDeliveryTime()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var node = NodeFactory.Create(null); // production default: public targets only
-        await node.InitializeAsync();
+        await using var node = new AuthKeysApiFactory(); // production default: public targets only
+        await node.StartAsync();
         var client = node.CreateClient();
         var account = await client.SignupAsync();
         var (webhookId, _) = await client.CreateWebhookAsync(account.AccessToken, "https://93.184.215.14/hooks", "key.created");
@@ -103,8 +103,8 @@ public sealed class WebhookNodeTests
     public async Task ANewDeliveryIsAnnouncedToTheSendersWhenItCommits()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var node = NodeFactory.Create(null, AllowPrivate);
-        await node.InitializeAsync();
+        await using var node = Node(AllowPrivate);
+        await node.StartAsync();
         var client = node.CreateClient();
         var account = await client.SignupAsync();
         await using var listener = node.OpenDatabase();

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using AuthKeys.Api.Tests.Infrastructure;
+using AuthKeys.Api.Tests.Testing;
 using AuthKeys.Api.Webhooks;
 
 namespace AuthKeys.Api.Tests.Webhooks;

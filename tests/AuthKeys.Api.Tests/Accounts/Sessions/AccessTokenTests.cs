@@ -1,0 +1,116 @@
+using System.Net;
+using AuthKeys.Api.Tests.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AuthKeys.Api.Tests.Accounts.Sessions;
+
+public sealed class AccessTokenTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly AuthKeysApiFactory _api;
+    private HttpClient _client = null!;
+
+    public AccessTokenTests() => _api = new AuthKeysApiFactory { Time = _time };
+
+    public async Task InitializeAsync()
+    {
+        await _api.StartAsync();
+        _client = _api.CreateClient();
+    }
+
+    public Task DisposeAsync() => _api.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task AValidTokenOpensTheUserOnlyRoute()
+    {
+        var account = await _client.SignupAsync();
+        var body = await (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("user", body.GetProperty("accessType").GetString());
+        Assert.Equal(account.UserId, body.GetProperty("user").GetProperty("userId").GetGuid());
+        Assert.Equal(account.Email, body.GetProperty("user").GetProperty("email").GetString());
+        Assert.Equal("user", body.GetProperty("user").GetProperty("type").GetString());
+        Assert.Equal(["userId", "email", "type"], body.GetProperty("user").EnumerateObject().Select(p => p.Name)); // the reference's shape: no keyId
+    }
+
+    [Fact]
+    public async Task AnExpiredTokenIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        _time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(31)); // lifetime + clock skew
+        await AssertRefusedAsync(account.AccessToken);
+    }
+
+    [Fact]
+    public async Task ATokenWithinItsLifetimeStillWorks()
+    {
+        var account = await _client.SignupAsync();
+        _time.Advance(TimeSpan.FromMinutes(14));
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AlgNoneIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, "none"));
+    }
+
+    [Fact]
+    public async Task AnotherAlgorithmWithTheSameSecretIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, SecurityAlgorithms.HmacSha384));
+    }
+
+    [Fact]
+    public async Task AForgedSignatureIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, secret: "an-attackers-secret-that-is-long-enough-0123456789"));
+    }
+
+    [Fact]
+    public async Task ATamperedPayloadIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        var other = await _client.SignupAsync();
+        var parts = account.AccessToken.Split('.');
+        var tampered = $"{parts[0]}.{other.AccessToken.Split('.')[1]}.{parts[2]}";
+        await AssertRefusedAsync(tampered);
+    }
+
+    [Theory]
+    [InlineData("aud", "someone-else")]
+    [InlineData("iss", "someone-else")]
+    public async Task AWrongAudienceOrIssuerIsRefused(string claim, string value)
+    {
+        var account = await _client.SignupAsync();
+        // The control: re-signing with our secret and unchanged claims is accepted.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, Tokens.Forge(account.AccessToken, _ => { }))).StatusCode);
+        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, c => c[claim] = value));
+    }
+
+    [Fact]
+    public async Task ARefreshTokenSentAsABearerTokenIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        await AssertRefusedAsync(account.RefreshToken);
+    }
+
+    [Fact]
+    public async Task AnApiKeyAloneDoesNotOpenTheUserOnlyRoute()
+    {
+        var account = await _client.SignupAsync();
+        var key = await _client.CreateKeyAsync(account.AccessToken);
+        var response = await _client.GetWithKeyAsync(Routes.UserOnly, key.Key);
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    private async Task AssertRefusedAsync(string token)
+    {
+        var response = await _client.GetWithTokenAsync(Routes.UserOnly, token);
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.First().Scheme);
+    }
+}

@@ -1,0 +1,28 @@
+namespace AuthKeys.Api.Tests.Testing;
+
+public static class Routes
+{
+    public const string Signup = "/auth/signup";
+    public const string Login = "/auth/login";
+    public const string Refresh = "/auth/refresh";
+    public const string Logout = "/auth/logout";
+    public const string LogoutAll = "/auth/logout-all";
+    public const string Me = "/auth/me";
+    public const string ChangePassword = "/auth/change-password";
+    public const string Sessions = "/auth/sessions";
+    public const string DeleteAccount = "/auth/delete-account";
+    public const string CreateKey = "/keys/create";
+    public const string Keys = "/keys";
+    public const string UserOnly = "/protected/user-only";
+    public const string ServiceOnly = "/protected/service-only";
+    public const string Flexible = "/protected/flexible";
+    public const string Scoped = "/protected/scoped";
+    public const string Health = "/health";
+    public const string Ready = "/health/ready";
+    public const string OpenApiDocument = "/openapi/v1.json";
+    public const string SwaggerUi = "/api/docs";
+
+    public static string Key(Guid id) => $"/keys/{id}";
+
+    public static string Session(object id) => $"/auth/sessions/{id}";
+}
