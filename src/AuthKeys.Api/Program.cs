@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 // The slim builder leaves out what this service never uses (IIS, HTTP/3, EventSource and Debug
 // logging, regex route constraints), which the process would otherwise load and keep in memory.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.WebHost.UseKestrelHttpsConfiguration(); // HTTPS endpoints from configuration, as before
+builder.WebHost.UseKestrelHttpsConfiguration(); // HTTPS endpoints from configuration (Kestrel:Endpoints)
 builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console")); // the slim builder forces the plain formatter
 
 builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON, request logging, PORT

@@ -31,9 +31,8 @@ public sealed class AuthOptions
     public int PasswordHashConcurrency { get; set; } = DefaultHashConcurrency;
 
     /// <summary>
-    /// One per core: on 2 cores at cost 10 that gave 17.6 logins/s against 10.8 with one, while API-key
-    /// traffic kept 0.40 of its idle rate during a login storm; one more than the cores dropped it to
-    /// 0.13 (BENCHMARKS.md, login throughput).
+    /// One per core: fewer leaves cores idle during a login storm, more lets hashing crowd out
+    /// API-key traffic on every core (bench/logins.sh measures both).
     /// </summary>
     public static int DefaultHashConcurrency => Environment.ProcessorCount;
 

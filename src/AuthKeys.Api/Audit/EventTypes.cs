@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace AuthKeys.Api.Audit;
 
-/// <summary>The security events of SPEC §10: each is audited, and some can be subscribed to by webhooks.</summary>
+/// <summary>The security events: each is audited, and some can be subscribed to by webhooks.</summary>
 public static class EventTypes
 {
     public const string UserSignup = "user.signup";

@@ -20,7 +20,7 @@ public sealed class SessionStateCache(IServiceScopeFactory scopes, CacheTrust tr
     private static readonly SessionState Active = new(true);
     private static readonly SessionState Revoked = new(false);
 
-    // Notices, not the time-to-live, bound how long a change goes unseen (SPEC §7).
+    // Notices, not the time-to-live, bound how long a change goes unseen.
     private readonly RevocableCache<Guid, SessionState> _cache = new(TimeSpan.FromMinutes(5), capacity: 200_000, trust: trust,
         onLookup: hit => metrics.CacheLookup(AuthKeysMetrics.CacheName.Sessions, hit));
 

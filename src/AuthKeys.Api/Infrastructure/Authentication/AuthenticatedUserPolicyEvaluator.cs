@@ -10,7 +10,7 @@ namespace AuthKeys.Api.Infrastructure.Authentication;
 /// Every protected route here asks for one thing: an authenticated caller from one scheme. The
 /// framework's evaluator answers that through the general authorization pipeline (handler
 /// context, handler resolution, requirement iteration, a merged principal and a new ticket per
-/// request), which the profile showed costing more than our own key check. For that policy this
+/// request), which costs more per request than our own key check. For that policy this
 /// evaluator gives the same answers directly; any other policy goes to the framework's.
 /// </summary>
 internal sealed class AuthenticatedUserPolicyEvaluator : IPolicyEvaluator

@@ -41,7 +41,7 @@ public static class DataExtensions
 /// <summary>
 /// Applies the committed migrations at start-up unless DB_MIGRATE_ON_STARTUP=false, or once and
 /// exits when the service is started as <c>AuthKeys.Api migrate</c>: a deployment that migrates
-/// as its own step keeps EF Core's migration machinery (~20 MB, see BENCHMARKS.md) out of the
+/// as its own step keeps EF Core's migration machinery (tens of megabytes of memory) out of the
 /// serving process.
 /// </summary>
 internal sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseMigrator> logger)

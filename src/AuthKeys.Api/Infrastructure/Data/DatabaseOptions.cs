@@ -61,7 +61,7 @@ public sealed class DatabaseOptions
             builder.CommandTimeout = 15;
         // A statement run 5 times on a connection (key and session lookups, the last-used UPDATE,
         // login's queries) is prepared there, so PostgreSQL stops parsing and planning it each time:
-        // about 40% less database CPU per cache miss (BENCHMARKS.md). Behind a pooler that cannot
+        // markedly less database CPU per cache miss. Behind a pooler that cannot
         // keep prepared statements (PgBouncer before 1.21 in transaction mode) set Max Auto Prepare=0.
         if (!given.ContainsKey("Max Auto Prepare"))
             builder.MaxAutoPrepare = 20;

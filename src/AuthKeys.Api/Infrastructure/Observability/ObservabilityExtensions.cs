@@ -37,9 +37,9 @@ public static class ObservabilityExtensions
 {
     public const string MetricsPath = "/metrics";
 
-    // Each metric stream allocates its cardinality limit's worth of points up front (about 100
-    // bytes each, 2,000 by default): some sixty streams held ~12 MB of the large-object heap for
-    // series that never exist. Only the request-duration histogram (method x route x status) can
+    // Each metric stream allocates its cardinality limit's worth of points up front (2,000 by
+    // default): with dozens of streams that is megabytes of the large-object heap for series that
+    // never exist. Only the request-duration histogram (method x route x status) can
     // need more than a few dozen; past the limit, measurements still count, in one overflow series.
     // That also bounds what callers can grow: webhook receivers' hosts are a tag of HttpClient's
     // request duration.
@@ -71,7 +71,7 @@ public static class ObservabilityExtensions
                 // ASP.NET Core's meters named one by one rather than all that its instrumentation turns
                 // on: routing, authentication, authorization and memory-pool instruments fire once or
                 // more per request on top of the request-duration histogram, and the product's own
-                // authentication outcomes say more than the framework's (BENCHMARKS.md, Observability).
+                // authentication outcomes say more than the framework's.
                 metrics.AddMeter(AuthKeysMetrics.MeterName)
                     .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting")
                     .AddHttpClientInstrumentation()

@@ -25,7 +25,7 @@ public static class WebExtensions
                 // FluentValidation is the single source of validation; DataAnnotations only describe the schema.
                 options.ModelValidatorProviders.Clear();
                 // With no validators to find, MVC's walk over every property of every bound object
-                // (about 2 us of a POST /keys/verify) finds nothing; binding errors still reach ModelState.
+                // (microseconds of every POST) finds nothing; binding errors still reach ModelState.
                 options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(object)));
                 options.Filters.Add(new ServiceFilterAttribute(typeof(ValidationFilter)) { IsReusable = true });
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;

@@ -32,7 +32,7 @@ public sealed class ValidatedTokenCacheTests
                 cache.Add($"one-off.{round}.{i}", Known);
         }
 
-        // Clearing everything when full (as before) lost every hot token in every round: 900 misses.
+        // Clearing everything when full would lose every hot token in every round: 900 misses.
         Assert.InRange(hotMisses, 0, 20);
         Assert.True(cache.TryGet("hot.token.7".AsSpan(), out var found));
         Assert.Same(Known, found);

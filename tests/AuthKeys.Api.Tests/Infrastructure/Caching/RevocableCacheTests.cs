@@ -158,7 +158,7 @@ public sealed class RevocableCacheTests
                 await _cache.GetOrLoadAsync(100_000 + (round * 1_000) + cold, "cold", LoadAsync, CancellationToken.None);
         }
 
-        // Clearing everything when full (as before) reloaded every hot key in every round: 900 reloads.
+        // Clearing everything when full would reload every hot key in every round: 900 reloads.
         // An LRU keeps them, give or take the odd one its approximation lets go.
         var hotReloads = _loads - 100 - 10_000;
         Assert.InRange(hotReloads, 0, 20);
