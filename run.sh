@@ -9,7 +9,7 @@
 # runs without one (limits are then counted per process, which is all one process needs).
 #
 #   ./run.sh          run the API (Ctrl-C stops it; the database and Redis keep running)
-#   ./run.sh db       only start the private database and Redis (used by bench/run.sh)
+#   ./run.sh db       only start the private database and Redis (used by bench/)
 #   ./run.sh stop     stop them
 set -euo pipefail
 cd "$(dirname "$0")"

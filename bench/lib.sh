@@ -9,7 +9,7 @@ declare -a BASELINE=()
 
 # require_wrk: stops with a hint when wrk is not installed.
 require_wrk() {
-  command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }
+  command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: run bench/load.sh once (it installs it)" >&2; exit 1; }
 }
 
 # require_jq: installs jq from the system packages when missing and running as root.

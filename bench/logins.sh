@@ -3,9 +3,9 @@
 # "1 2 <cores>"), a Release process on 127.0.0.1 with bcrypt cost BENCH_HASH_COST (default 10):
 # API-key req/s idle (5 s), logins/s alone (8 connections, 10 s), then a login storm (16 login
 # connections) with API-key traffic beside it: logins/s and key req/s during the storm, and the
-# storm/idle ratio (SPEC §6: at least 0.30); and one login's time alone (1 connection, 5 s), the
+# storm/idle ratio (target: at least 0.30); and one login's time alone (1 connection, 5 s), the
 # time of a hash plus the request. Then the Identity peer (bench/IdentityReference, PBKDF2) under
-# the same login load, for issue 19's target: at least 0.8 of its logins/s at a similar time per
+# the same login load, for the login target: at least 0.8 of its logins/s at a similar time per
 # login. Bounded: about a minute per value, and one for the peer.
 #
 #   bench/logins.sh

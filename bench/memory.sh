@@ -2,7 +2,7 @@
 # Memory measured the same way for AuthKeys, the Identity peer (bench/IdentityReference) and the
 # stack's ceiling (bench/CeilingApp): each started fresh, one account, then the same load on each
 # (four rounds of 3 s of its health route and 3 s of its bearer route, wrk -t2 -c32), then 20
-# logins each; RSS after each step, and where it is (smaps by mapping) at the end. bench/run.sh's
+# logins each; RSS after each step, and where it is (smaps by mapping) at the end. bench/load.sh's
 # RSS figures come after different work on each app; this one compares like with like. About
 # 3 minutes. Results go to bench/results/memory-same-load.md.
 set -euo pipefail

@@ -3,7 +3,7 @@
 # metrics on (the default: OpenTelemetry, GET /metrics scraped once a round) and one with
 # METRICS_ENABLED=false, driven in turn with wrk on the API-key and JWT routes, the order
 # alternating each round. Prints the median req/s of each and the median of each round's on/off
-# ratio (SPEC §11 target: at most 3% apart). Bounded: BENCH_ROUNDS rounds of 3 s runs.
+# ratio (target in BENCHMARKS.md: at most 3% apart). Bounded: BENCH_ROUNDS rounds of 3 s runs.
 #
 # Both run without tiered compilation, so that both execute the same machine code: with it, two
 # processes of one build, both with metrics off, read 14% apart on the JWT route (tiering and

@@ -4,7 +4,7 @@
 # again until it refuses; p50 / p99 / max over BENCH_TRIALS trials (default 200) of each. Bounded:
 # a trial gives up after 10 s. Then webhooks on the same two nodes: what a subscribed event adds to
 # the request causing it, the delay to a receiver on loopback, a burst's throughput through both
-# senders (BENCH_WEBHOOK_EVENTS, default 200; the burst is 5 times that). bench/run.sh runs it at
+# senders (BENCH_WEBHOOK_EVENTS, default 200; the burst is 5 times that). bench/load.sh runs it at
 # its end; it also runs on its own.
 #
 #   bench/nodes.sh

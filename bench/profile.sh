@@ -4,7 +4,7 @@
 # each app under the same wrk load while perf samples it, in alternating runs, then
 # bench/profile.py charges every sample to a row (a middleware's own cost, the request metrics,
 # the authentication handler, GC, sockets and kernel) and prints the medians as a table. The
-# throughput ratios of bench/run.sh say how large the gap is; this says what it is made of. It
+# throughput ratios of bench/load.sh say how large the gap is; this says what it is made of. It
 # also measures those ratios again, without perf: alternating 2 s runs of each pair (the bare
 # ceiling then the framework's, the framework's then AuthKeys, the bare one then AuthKeys), the
 # median of the per-pair ratios.

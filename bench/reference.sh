@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The yardstick of SPEC §6, measured the way bench/run.sh measures AuthKeys: ASP.NET Core
+# The peer of BENCHMARKS.md, measured the way bench/load.sh measures AuthKeys: ASP.NET Core
 # Identity's stock bearer-token endpoints (bench/IdentityReference), a protected route as a ratio
 # of the health route beside it, once as minimal APIs and once as controllers. About 2 minutes.
 # Results go to bench/results/reference.md.

@@ -4,7 +4,7 @@ using AuthKeys.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- --filter '*'
-// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/run.sh)
+// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/load.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- revocation-delay URL_A URL_B 100   (for bench/nodes.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- webhooks URL_A URL_B 200   (for bench/nodes.sh)
 if (args is ["keys", var countText] && int.TryParse(countText, out var count))

@@ -9,7 +9,7 @@ namespace AuthKeys.Benchmarks;
 /// <summary>
 /// The two-node revocation delay: a credential in use on node B is revoked through node A, and B is
 /// asked again at once and again until it refuses. The delay runs from A's response to B's first
-/// refusal (SPEC §7: p99 under 1 s). Loopback only; every wait is bounded.
+/// refusal (target: p99 under 1 s). Loopback only; every wait is bounded.
 /// </summary>
 public static class RevocationDelay
 {

@@ -6,9 +6,9 @@ using OpenTelemetry.Metrics;
 // What any controller API with authentication on this stack pays, and nothing more: the slim
 // builder, controllers, the authentication and authorization middleware, and one handler that
 // hands back a principal built once. No database, no logging per request. AuthKeys' routes are
-// reported as a ratio of these (bench/run.sh); the same JSON shapes, so serialization costs alike.
+// reported as a ratio of these (bench/load.sh); the same JSON shapes, so serialization costs alike.
 //
-// CEILING_FRAMEWORK_MIDDLEWARE=true adds the framework's own parts that AuthKeys' SPEC makes it
+// CEILING_FRAMEWORK_MIDDLEWARE=true adds the framework's own parts that AuthKeys' specification makes it
 // run on every request, configured as AuthKeys configures them: the exception handler and
 // status-code pages (problem details for every error), HSTS and HTTPS redirection, request
 // logging, the rate limiter, and the request metrics (OpenTelemetry with Prometheus). AuthKeys'
