@@ -7,6 +7,7 @@ using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Secrets;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Nodes;
 using AuthKeys.Api.Protected;
@@ -25,6 +26,7 @@ builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON
 builder.Services.AddAuthKeysTransport();        // trusted proxies, HSTS and HTTPS, the body limit
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
+builder.Services.AddAuthKeysSecrets();          // secrets sealed at rest (webhook signing secrets)
 builder.Services.AddAuthKeysAuthentication();   // the either-scheme policy joining the JWT and x-api-key schemes
 builder.Services.AddAuthKeysNodes();            // several nodes: revocation notices, cache trust, the Redis connection
 builder.Services.AddAuthKeysRateLimiting();     // per-address limits, shared through Redis

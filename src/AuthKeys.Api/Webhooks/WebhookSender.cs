@@ -9,11 +9,8 @@ using StandardWebhooks;
 namespace AuthKeys.Api.Webhooks;
 
 /// <summary>
-/// Delivers the outbox on every node. A batch of due deliveries is claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c> in one transaction that stays open while they are posted, so each
-/// attempt is made by exactly one node; the outcome is written and committed with the claim. A
-/// crash or a shutdown mid-post rolls the claim back and the delivery is due again at once (the
-/// receiver may then see its <c>webhook-id</c> twice, which Standard Webhooks receivers dedupe).
+/// Delivers the webhook outbox on every node, a batch posted in parallel. A delivery repeated
+/// after a crash mid-post carries the same <c>webhook-id</c>, which Standard Webhooks receivers dedupe.
 /// </summary>
 public sealed partial class WebhookSender(
     NpgsqlDataSource dataSource,
@@ -22,12 +19,9 @@ public sealed partial class WebhookSender(
     IOptions<WebhookOptions> options,
     AuthKeysMetrics metrics,
     TimeProvider time,
-    ILogger<WebhookSender> logger) : BackgroundService, IDatabaseWakeUp
+    ILogger<WebhookSender> logger) : OutboxSender(logger)
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
     public const string ClientName = "webhooks";
-    public const int BatchSize = 20;
 
     /// <summary>7 attempts: at once, then after about 5 s, 30 s, 3 min, 18 min, 1.8 h and 10.8 h (±20%).</summary>
     public const int MaxAttempts = 7;
@@ -52,63 +46,17 @@ public sealed partial class WebhookSender(
         """;
 
     /// <summary>The wait after the <paramref name="attempts"/>th failed attempt: 5 s × 6^(n−1), ±20%.</summary>
-    public static TimeSpan Backoff(int attempts) =>
-        TimeSpan.FromSeconds(5 * Math.Pow(6, attempts - 1) * (0.8 + (0.4 * Random.Shared.NextDouble())));
+    public static TimeSpan Backoff(int attempts) => Backoff(attempts, TimeSpan.FromSeconds(5), 6);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await DeliverDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return; // the claim rolled back: the deliveries are due again for the next node to start
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                LogDatabaseUnavailable(logger, e.GetType().Name);
-            }
-            catch (Exception e)
-            {
-                if (stoppingToken.IsCancellationRequested)
-                    return; // torn down mid-batch: the claim rolled back
-                // Whatever else went wrong with one batch must not stop deliveries on this node (an
-                // exception escaping a BackgroundService stops the host): the claim rolled back.
-                LogBatchFailed(logger, e);
-            }
-            // A new delivery wakes the sender at once (the outbox trigger's notice); retries fall
-            // due without one, so the outbox is also polled.
-            if (claimed < BatchSize)
-                await _wake.WaitAsync(options.Value.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
+    public override int BatchSize => 20;
 
-    public string Channel => "authkeys_outbox";
+    public override string Channel => "authkeys_outbox";
 
-    public void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
-        {
-            // already woken, or shutting down
-        }
-    }
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
 
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
-    }
+    protected override string What => "webhook deliveries";
 
-    /// <summary>Claims, posts and records one batch; the number claimed.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    public override async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -206,12 +154,6 @@ public sealed partial class WebhookSender(
     private sealed record Due(Guid Id, Guid WebhookId, string Payload, string Url, byte[] SealedSecret, int AttemptsBefore);
 
     private sealed record Outcome(DateTimeOffset AttemptedAt, int? StatusCode, string? Error, int DurationMs);
-
-    [LoggerMessage(LogLevel.Error, "A batch of webhook deliveries failed; its deliveries are due again")]
-    private static partial void LogBatchFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogLevel.Warning, "Webhook sender cannot reach the database ({Error}); retrying")]
-    private static partial void LogDatabaseUnavailable(ILogger logger, string error);
 
     [LoggerMessage(LogLevel.Warning, "The signing secret of webhook {WebhookId} cannot be decrypted: was WEBHOOK_SECRET_KEY or JWT_SECRET changed? Re-create the webhook.")]
     private static partial void LogSecretUnreadable(ILogger logger, Guid webhookId);

@@ -61,7 +61,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var wait = pending.GetProperty("nextAttemptAt").GetDateTimeOffset() - pending.GetProperty("lastAttemptAt").GetDateTimeOffset();
         Assert.InRange(wait, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(10)); // the first retry comes within 10 s
 
-        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(CancellationToken.None)); // not before it is due
+        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().SendDueAsync(CancellationToken.None)); // not before it is due
         Assert.Single(_receiver.Received);
         _time.Advance(TimeSpan.FromSeconds(10));
         await _receiver.UntilReceivedAsync(2);
@@ -101,7 +101,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var failed = await Poll1Async(webhookId, d => d.GetProperty("status").GetString() == "failed");
         Assert.Equal(WebhookSender.MaxAttempts, failed.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("nextAttemptAt").ValueKind);
-        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(CancellationToken.None));
+        Assert.Equal(0, await _api.Services.GetRequiredService<WebhookSender>().SendDueAsync(CancellationToken.None));
         Assert.Equal(WebhookSender.MaxAttempts, _receiver.Received.Count);
     }
 
