@@ -6,11 +6,13 @@
 # for the next run: `docker compose` where a Docker engine answers, else this machine's own
 # PostgreSQL binaries with data in .data/postgres. Likewise without REDIS_URL it starts a private
 # Redis (docker compose, else this machine's redis-server) for the shared rate-limit counters, or
-# runs without one (limits are then counted per process, which is all one process needs).
+# runs without one (limits are then counted per process, which is all one process needs). And
+# without SMTP_URL it starts a local mail catcher (smtp4dev, pinned in the tool manifest) and says
+# where its inbox is: verification and reset links arrive there.
 #
 #   ./run.sh          run the API (Ctrl-C stops it; the database and Redis keep running)
 #   ./run.sh db       only start the private database and Redis (used by bench/)
-#   ./run.sh stop     stop them
+#   ./run.sh stop     stop them (and the mail catcher)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -21,6 +23,8 @@ data="$root/.data"
 pg_data="$data/postgres"
 pg_port="${AUTHKEYS_DEV_DB_PORT:-55432}"
 redis_port="${AUTHKEYS_DEV_REDIS_PORT:-56379}"
+mail_smtp_port="${AUTHKEYS_DEV_SMTP_PORT:-55025}"
+mail_web_port="${AUTHKEYS_DEV_MAIL_WEB_PORT:-55080}"
 
 have_docker() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
@@ -92,6 +96,26 @@ start_docker_redis() {
   export REDIS_URL="redis://127.0.0.1:$redis_port"
 }
 
+start_docker_mail() {
+  docker compose up -d mail
+  export SMTP_URL="smtp://127.0.0.1:$mail_smtp_port"
+}
+
+# smtp4dev keeps what it caught in .data/mail (its web inbox lists it); SMTP and IMAP on loopback only.
+start_local_mail() {
+  mkdir -p "$data/mail"
+  if ! curl -sf "http://127.0.0.1:$mail_web_port/" >/dev/null 2>&1; then
+    dotnet tool restore >/dev/null
+    echo "Starting a mail catcher (smtp4dev): SMTP on 127.0.0.1:$mail_smtp_port"
+    nohup dotnet smtp4dev --urls="http://127.0.0.1:$mail_web_port" --smtpport="$mail_smtp_port" --bindaddress=127.0.0.1 \
+      --imapport="" --pop3port="" --db="$data/mail/smtp4dev.db" --nousersettings --hostname=localhost \
+      > "$data/mail/smtp4dev.log" 2>&1 &
+    echo $! > "$data/mail/smtp4dev.pid"
+    for _ in $(seq 120); do curl -sf "http://127.0.0.1:$mail_web_port/" >/dev/null 2>&1 && break; sleep 0.5; done
+  fi
+  export SMTP_URL="smtp://127.0.0.1:$mail_smtp_port"
+}
+
 if [ "${1:-}" = stop ]; then
   if [ -f "$pg_data/PG_VERSION" ]; then
     as_pg_user "$(find_pg_bin)/pg_ctl" -D "$pg_data" -m fast stop || true
@@ -99,7 +123,11 @@ if [ "${1:-}" = stop ]; then
   if [ -f "$data/redis/redis.pid" ]; then
     redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
   fi
-  if have_docker; then docker compose stop postgres redis || true; fi
+  if [ -f "$data/mail/smtp4dev.pid" ]; then
+    kill "$(cat "$data/mail/smtp4dev.pid")" 2>/dev/null || true
+    rm -f "$data/mail/smtp4dev.pid"
+  fi
+  if have_docker; then docker compose stop postgres redis mail || true; fi
   exit 0
 fi
 
@@ -110,6 +138,10 @@ if [ -z "${REDIS_URL:-}" ]; then
   if have_docker; then start_docker_redis; else start_local_redis; fi
 fi
 [ "${1:-}" = db ] && exit 0
+if [ -z "${SMTP_URL:-}" ]; then
+  if have_docker; then start_docker_mail; else start_local_mail; fi
+  echo "Mail goes to a local catcher: read it at http://127.0.0.1:$mail_web_port"
+fi
 
 # A development secret that survives restarts, so tokens stay valid across runs.
 if [ -z "${JWT_SECRET:-}" ]; then

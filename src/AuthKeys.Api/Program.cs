@@ -9,6 +9,7 @@ using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using AuthKeys.Api.Infrastructure.Secrets;
 using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.Mail;
 using AuthKeys.Api.Nodes;
 using AuthKeys.Api.Protected;
 using AuthKeys.Api.RateLimiting;
@@ -26,14 +27,15 @@ builder.Services.AddAuthKeysWeb();              // controllers, validation, JSON
 builder.Services.AddAuthKeysTransport();        // trusted proxies, HSTS and HTTPS, the body limit
 builder.Services.AddAuthKeysErrors();           // RFC 9457 problem details for every error
 builder.Services.AddAuthKeysData();             // PostgreSQL, EF Core, migrations at start-up
-builder.Services.AddAuthKeysSecrets();          // secrets sealed at rest (webhook signing secrets)
+builder.Services.AddAuthKeysSecrets();          // secrets sealed at rest (webhook signing secrets, mail bodies)
 builder.Services.AddAuthKeysAuthentication();   // the either-scheme policy joining the JWT and x-api-key schemes
 builder.Services.AddAuthKeysNodes();            // several nodes: revocation notices, cache trust, the Redis connection
 builder.Services.AddAuthKeysRateLimiting();     // per-address limits, shared through Redis
-builder.Services.AddAuthKeysAccounts();         // signup, login, your account; sessions and the JWT bearer scheme
+builder.Services.AddAuthKeysAccounts();         // signup, login, your account, its address and password reset; sessions and JWTs
 builder.Services.AddAuthKeysApiKeys();          // keys, verify, scopes, key limits, the x-api-key scheme
 builder.Services.AddAuthKeysAudit();            // security events in each change's transaction, GET /audit, retention
 builder.Services.AddAuthKeysWebhooks();         // signed webhooks through a transactional outbox
+builder.Services.AddAuthKeysMail();             // mail through a transactional outbox, sent over SMTP
 builder.Services.AddAuthKeysProtected();        // the three demonstration routes
 builder.Services.AddAuthKeysHealth();           // liveness and readiness
 builder.Services.AddAuthKeysOpenApi();          // /openapi/v1.json and Swagger UI at /api/docs

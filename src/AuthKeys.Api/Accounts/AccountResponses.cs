@@ -1,6 +1,12 @@
 namespace AuthKeys.Api.Accounts;
 
-public sealed record AccountResponse(Guid Id, string Email, string? Name, DateTimeOffset CreatedAt);
+/// <summary>Your account.</summary>
+/// <param name="Id">The account's id, also the <c>sub</c> claim of its access tokens.</param>
+/// <param name="Email">Trimmed and lower-cased.</param>
+/// <param name="Name">The display name, or null.</param>
+/// <param name="CreatedAt">When it signed up.</param>
+/// <param name="EmailVerified">True once a link sent to the address was used.</param>
+public sealed record AccountResponse(Guid Id, string Email, string? Name, DateTimeOffset CreatedAt, bool EmailVerified);
 
 /// <summary>Who is calling: the account, and the session this access token belongs to.</summary>
 public sealed record MeResponse(AccountResponse User, Guid SessionId);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AuthKeys.Api.Accounts.Email;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.OpenApi;
@@ -17,6 +18,7 @@ public static class AccountsExtensions
         services.AddScoped<UserAccounts>();
         services.AddScoped<LoginThrottle>();
         services.AddAuthKeysSessions();
+        services.AddAuthKeysAccountEmail();
 
         services.AddOpenApiExample<SignupRequest>(() => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42", ["name"] = "Jane Doe" });
         services.AddOpenApiExample<LoginRequest>(() => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42" });

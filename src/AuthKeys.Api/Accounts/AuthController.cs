@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuthKeys.Api.Accounts.Email;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
@@ -18,7 +19,7 @@ namespace AuthKeys.Api.Accounts;
 [ApiController]
 [Route("auth")]
 [Tags("Authentication")]
-public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, LoginThrottle lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, EmailFlows emailFlows, LoginThrottle lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
 {
     /// <summary>Create an account and open a session.</summary>
     [HttpPost("signup")]
@@ -40,6 +41,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         };
         db.Users.Add(user);
         var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.UserSignup);
+        emailFlows.AddFirstVerification(user, RequestOrigin.Of(HttpContext));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -117,7 +119,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     }
 
     private static AuthResponse ToAuthResponse(User user, TokenResponse tokens) =>
-        new(new UserResponse(user.Id, user.Email, user.Name), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
+        new(new UserResponse(user.Id, user.Email, user.Name, user.EmailVerifiedAt is not null), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
 
     private ObjectResult Unauthorized(string title, string detail)
     {

@@ -15,6 +15,9 @@ public sealed class User
 
     public bool IsActive { get; set; } = true;
 
+    /// <summary>When a link sent to <see cref="Email"/> was used (verification, reset, address change); null until then.</summary>
+    public DateTimeOffset? EmailVerifiedAt { get; set; }
+
     /// <summary>Failed logins since the last success; reaching LOGIN_MAX_FAILURES locks the account.</summary>
     public int FailedLoginCount { get; set; }
 

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Accounts.Email;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
@@ -24,12 +25,13 @@ public sealed class UserAccounts(
     PasswordHasher passwords,
     LoginThrottle lockout,
     AuditLog audit,
+    AccountMail mail,
     IEnumerable<IAccountCredentials> heldElsewhere,
     TimeProvider time)
 {
     public Task<AccountResponse?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt))
+            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt, u.EmailVerifiedAt != null))
             .SingleOrDefaultAsync(cancellationToken);
 
     public async Task<AccountResponse?> RenameAsync(Guid userId, string? name, CancellationToken cancellationToken)
@@ -57,6 +59,7 @@ public sealed class UserAccounts(
         user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
         user.UpdatedAt = time.GetUtcNow();
         audit.Record(EventTypes.PasswordChanged, actor);
+        mail.PasswordChanged(user.Id, user.Email, actor.Origin);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var ended = await sessions.RevokeAllAsync(actor.UserId, cancellationToken, except: actor.SessionId);
@@ -110,7 +113,7 @@ public sealed class UserAccounts(
     }
 
     /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
-    private async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
+    internal async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
     {
         if (lockout.LockedFor(user) is { } wait)
             return new PasswordCheck(false, wait);

@@ -14,6 +14,12 @@ public static class EventTypes
     public const string RefreshReuseDetected = "auth.refresh.reuse_detected";
     public const string SessionRevoked = "session.revoked";
     public const string PasswordChanged = "password.changed";
+    public const string EmailVerificationSent = "email.verification_sent";
+    public const string EmailVerified = "email.verified";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string PasswordReset = "password.reset";
+    public const string EmailChangeRequested = "email.change_requested";
+    public const string EmailChanged = "email.changed";
     public const string KeyCreated = "key.created";
     public const string KeyUpdated = "key.updated";
     public const string KeyRolled = "key.rolled";
@@ -27,7 +33,7 @@ public static class EventTypes
     public static readonly IReadOnlyList<string> Subscribable =
     [
         KeyCreated, KeyUpdated, KeyRolled, KeyRevoked, KeyExpiring, KeyUsageExceeded,
-        RefreshReuseDetected, LoginLocked, PasswordChanged,
+        RefreshReuseDetected, LoginLocked, PasswordChanged, PasswordReset, EmailChanged,
     ];
 
     public static readonly FrozenSet<string> SubscribableSet = Subscribable.ToFrozenSet(StringComparer.Ordinal);

@@ -15,8 +15,12 @@ public static class HealthExtensions
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
-            if (context.Type == typeof(ReadinessResponse) && schema.Properties?.TryGetValue("listener", out var property) == true && property is OpenApiSchema listener)
-                listener.Enum = [JsonValue.Create(ReadinessResponse.Up), JsonValue.Create(ReadinessResponse.Down)];
+            if (context.Type != typeof(ReadinessResponse) || schema.Properties is not { } properties)
+                return;
+            if (properties.TryGetValue("listener", out var listener) && listener is OpenApiSchema listenerSchema)
+                listenerSchema.Enum = [JsonValue.Create(ReadinessResponse.Up), JsonValue.Create(ReadinessResponse.Down)];
+            if (properties.TryGetValue("mail", out var mail) && mail is OpenApiSchema mailSchema)
+                mailSchema.Enum = [JsonValue.Create(ReadinessResponse.Configured), JsonValue.Create(ReadinessResponse.NotConfigured)];
         }
     }
 }

@@ -65,7 +65,7 @@ public sealed class AuditTests : IAsyncLifetime
         var events = await _client.AuditAsync(reading, limit: 5);
         string[] expected =
         [
-            EventTypes.UserSignup, EventTypes.LoginSucceeded, EventTypes.LoginFailed, EventTypes.KeyCreated, EventTypes.KeyUpdated,
+            EventTypes.UserSignup, EventTypes.EmailVerificationSent, EventTypes.LoginSucceeded, EventTypes.LoginFailed, EventTypes.KeyCreated, EventTypes.KeyUpdated,
             EventTypes.KeyRolled, EventTypes.KeyRevoked, EventTypes.KeyCreated, EventTypes.KeyUsageExceeded, EventTypes.WebhookCreated,
             EventTypes.WebhookDeleted, EventTypes.SessionRevoked, EventTypes.RefreshReuseDetected, EventTypes.LoginSucceeded,
             EventTypes.PasswordChanged, EventTypes.Logout, EventTypes.LoginSucceeded, EventTypes.LogoutAll, EventTypes.LoginSucceeded,
@@ -83,7 +83,7 @@ public sealed class AuditTests : IAsyncLifetime
         Assert.NotNull(refreshed.GetProperty("accessToken").GetString());
 
         // Nobody else sees them.
-        Assert.Equal([EventTypes.UserSignup], (await ReadAllAsync(stranger)).Types());
+        Assert.Equal([EventTypes.EmailVerificationSent, EventTypes.UserSignup], (await ReadAllAsync(stranger)).Types());
     }
 
     [Fact]
@@ -95,16 +95,16 @@ public sealed class AuditTests : IAsyncLifetime
         var other = await _client.CreateKeyAsync(account.AccessToken, "other");
         await (await _client.SendWithTokenAsync(HttpMethod.Patch, Routes.Key(other.Id), account.AccessToken, new { name = "taken" })).ReadProblemAsync(HttpStatusCode.Conflict);
 
-        Assert.Equal([EventTypes.KeyCreated, EventTypes.KeyCreated, EventTypes.UserSignup], (await ReadAllAsync(account)).Types());
+        Assert.Equal([EventTypes.KeyCreated, EventTypes.KeyCreated, EventTypes.EmailVerificationSent, EventTypes.UserSignup], (await ReadAllAsync(account)).Types());
         await using var db = _api.OpenDatabase();
-        Assert.Equal(["3"], await db.ReadColumnAsync($"SELECT count(*)::text FROM audit_events WHERE user_id = '{account.UserId}'"));
+        Assert.Equal(["4"], await db.ReadColumnAsync($"SELECT count(*)::text FROM audit_events WHERE user_id = '{account.UserId}'"));
     }
 
     [Fact]
     public async Task PagesNeitherSkipNorRepeatWhileNewEventsArrive()
     {
         var account = await _client.SignupAsync();
-        for (var i = 0; i < 24; i++)
+        for (var i = 0; i < 23; i++) // with signup's two events, 25
             await _client.CreateKeyAsync(account.AccessToken, $"key-{i}");
         var snapshot = (await _client.AuditAsync(account.AccessToken)).ConvertAll(e => e.GetProperty("id").GetGuid());
         Assert.Equal(25, snapshot.Count);
@@ -170,7 +170,7 @@ public sealed class AuditTests : IAsyncLifetime
         var deleted = await _api.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<AuditRetention>().Single().PurgeAsync(CancellationToken.None);
 
         Assert.True(deleted >= AuditRetention.BatchSize * 2 + 500, $"deleted {deleted}");
-        Assert.Equal([EventTypes.UserSignup], (await ReadAllAsync(account)).Types());
+        Assert.Equal([EventTypes.EmailVerificationSent, EventTypes.UserSignup], (await ReadAllAsync(account)).Types());
     }
 
     private Task<List<System.Text.Json.JsonElement>> ReadAllAsync(Account account) => _client.AuditAsync(account.AccessToken, limit: 5);

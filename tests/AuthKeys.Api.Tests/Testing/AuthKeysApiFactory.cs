@@ -55,6 +55,14 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
 
     private bool _disposed;
 
+    /// <summary>
+    /// Set to serve on a real loopback port, for clients outside the process (a browser);
+    /// <see cref="BaseAddress"/> says where. Links in mail point there.
+    /// </summary>
+    public bool OnLoopbackPort { get; init; }
+
+    public Uri BaseAddress { get; private set; } = new("http://localhost");
+
     /// <summary>More test services for this node (an in-memory span exporter, say).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
@@ -84,7 +92,19 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
             ListenerProxy = TcpProxy.Start(target.Host!, target.Port);
             Settings.TryAdd("ConnectionStrings:Listener", new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = ListenerProxy.Port, Timeout = 2 }.ConnectionString);
         }
-        _ = Server;
+        if (OnLoopbackPort)
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+            Settings["urls"] = BaseAddress.AbsoluteUri;
+            Settings.TryAdd("EMAIL_LINK_BASE_URL", BaseAddress.AbsoluteUri);
+            UseKestrel();
+            StartServer();
+            ClientOptions.BaseAddress = BaseAddress;
+        }
+        else
+        {
+            _ = Server;
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -100,6 +120,13 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
             services.AddSingleton<ILoggerProvider>(Logs);
             ConfigureServices?.Invoke(services);
         });
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public HttpClient CreateClient(string accessToken)

@@ -11,6 +11,13 @@ public static class Routes
     public const string ChangePassword = "/auth/change-password";
     public const string Sessions = "/auth/sessions";
     public const string DeleteAccount = "/auth/delete-account";
+    public const string SendVerification = "/auth/verify-email/send";
+    public const string VerifyEmail = "/auth/verify-email";
+    public const string ForgotPassword = "/auth/forgot-password";
+    public const string ResetPassword = "/auth/reset-password";
+    public const string ChangeEmail = "/auth/change-email";
+    public const string VerifyPage = "/account/verify-email";
+    public const string ResetPage = "/account/reset-password";
     public const string CreateKey = "/keys/create";
     public const string Keys = "/keys";
     public const string UserOnly = "/protected/user-only";

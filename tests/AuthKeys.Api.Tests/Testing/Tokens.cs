@@ -15,7 +15,12 @@ public static class Tokens
     /// <summary>A token with the claims of <paramref name="genuine"/>, changed by <paramref name="edit"/>, signed as asked.</summary>
     public static string Forge(string genuine, Action<Dictionary<string, object>> edit, string algorithm = SecurityAlgorithms.HmacSha256, string secret = AuthKeysApiFactory.JwtSecret)
     {
-        var claims = Payload(genuine).EnumerateObject().ToDictionary(p => p.Name, p => (object)(p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetInt64() : p.Value.GetString()!));
+        var claims = Payload(genuine).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind switch
+        {
+            JsonValueKind.Number => (object)p.Value.GetInt64(),
+            JsonValueKind.True or JsonValueKind.False => p.Value.GetBoolean(),
+            _ => p.Value.GetString()!,
+        });
         edit(claims);
         if (algorithm == "none")
         {

@@ -13,7 +13,7 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
 
     public int LifetimeSeconds => (int)options.Value.AccessTokenLifetime.TotalSeconds;
 
-    public string Issue(Guid userId, string email, Guid sessionId)
+    public string Issue(Guid userId, string email, bool emailVerified, Guid sessionId)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -28,6 +28,7 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
             {
                 [AuthClaims.Subject] = userId.ToString(),
                 [AuthClaims.Email] = email,
+                [AuthClaims.EmailVerified] = emailVerified,
                 [AuthClaims.SessionId] = sessionId.ToString(),
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
             },

@@ -26,7 +26,7 @@ public sealed partial class SessionService(
         var session = new Session { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now, UserAgent = origin.UserAgent, IpAddress = origin.IpAddress };
         db.Sessions.Add(session);
         audit.Record(eventType, new Actor(user.Id, session.Id, origin));
-        return IssuePair(session.Id, parentId: null, user.Id, user.Email, now);
+        return IssuePair(session.Id, parentId: null, user.Id, user.Email, user.EmailVerifiedAt is not null, now);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public sealed partial class SessionService(
                 return null;
             token.SpentAt = now;
             session.LastRefreshedAt = now;
-            var pair = IssuePair(session.Id, token.Id, session.UserId, session.User.Email, now);
+            var pair = IssuePair(session.Id, token.Id, session.UserId, session.User.Email, session.User.EmailVerifiedAt is not null, now);
             await db.SaveChangesAsync(cancellationToken);
             // Remembered before the commit: a duplicate waiting on the row lock reads the cache as
             // soon as the commit releases it, and must find the pair there.
@@ -133,7 +133,7 @@ public sealed partial class SessionService(
         return sessionIds;
     }
 
-    private TokenResponse IssuePair(Guid sessionId, Guid? parentId, Guid userId, string email, DateTimeOffset now)
+    private TokenResponse IssuePair(Guid sessionId, Guid? parentId, Guid userId, string email, bool emailVerified, DateTimeOffset now)
     {
         var refreshToken = RefreshTokens.Generate();
         db.RefreshTokens.Add(new RefreshToken
@@ -145,7 +145,7 @@ public sealed partial class SessionService(
             CreatedAt = now,
             ExpiresAt = now + options.Value.RefreshTokenLifetime,
         });
-        return new TokenResponse(accessTokens.Issue(userId, email, sessionId), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
+        return new TokenResponse(accessTokens.Issue(userId, email, emailVerified, sessionId), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
     }
 
     /// <summary>Sessions that can still be refreshed, newest first.</summary>

@@ -20,6 +20,9 @@ public static class AuthClaims
 {
     public const string Subject = "sub";
     public const string Email = "email";
+
+    /// <summary>In access tokens: whether the address was verified when the token was issued (OpenID Connect's claim).</summary>
+    public const string EmailVerified = "email_verified";
     public const string SessionId = "sid";
     public const string KeyId = "key_id";
 

@@ -1,7 +1,9 @@
 using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Email;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Audit;
+using AuthKeys.Api.Mail;
 using AuthKeys.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,6 +30,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
+    public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
+
+    public DbSet<MailMessage> MailMessages => Set<MailMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

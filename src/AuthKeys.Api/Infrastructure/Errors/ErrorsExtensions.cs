@@ -31,6 +31,7 @@ public sealed record ProblemOverride(int Status, string Type, string Title, stri
 public static class ProblemTypes
 {
     public const string UsageExceeded = "urn:authkeys:problem:usage-exceeded";
+    public const string EmailNotVerified = "urn:authkeys:problem:email-not-verified";
 
     public static string? For(int? status) => status switch
     {

@@ -29,6 +29,8 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
             ["post /auth/logout"] = ["Bearer"], ["post /auth/logout-all"] = ["Bearer"],
             ["get /auth/me"] = ["Bearer"], ["patch /auth/me"] = ["Bearer"], ["post /auth/change-password"] = ["Bearer"],
             ["get /auth/sessions"] = ["Bearer"], ["delete /auth/sessions/{id}"] = ["Bearer"], ["post /auth/delete-account"] = ["Bearer"],
+            ["post /auth/verify-email/send"] = ["Bearer"], ["post /auth/verify-email"] = [], ["post /auth/forgot-password"] = [],
+            ["post /auth/reset-password"] = [], ["post /auth/change-email"] = ["Bearer"],
             ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"], ["get /keys/{id}"] = ["Bearer"], ["post /keys/{id}/roll"] = ["Bearer"], ["patch /keys/{id}"] = ["Bearer"], ["post /keys/verify"] = ["Bearer", "ApiKey"],
             ["get /protected/scoped"] = ["ApiKey"],
             ["get /audit"] = ["Bearer"], ["post /webhooks"] = ["Bearer"], ["get /webhooks"] = ["Bearer"], ["delete /webhooks/{id}"] = ["Bearer"],

@@ -12,34 +12,40 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("bd04aeb9-53b8-4fe1-9ad9-84b15761a6fc"), entityTypeCount: 8)
+            : base(skipDetectChanges: false, modelId: new Guid("e97727af-26f8-48dc-ae40-116e03c36b3e"), entityTypeCount: 10)
         {
         }
 
         partial void Initialize()
         {
+            var accountToken = AccountTokenEntityType.Create(this);
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
             var apiKey = ApiKeyEntityType.Create(this);
             var auditEvent = AuditEventEntityType.Create(this);
+            var mailMessage = MailMessageEntityType.Create(this);
             var webhook = WebhookEntityType.Create(this);
             var webhookAttempt = WebhookAttemptEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
 
+            AccountTokenEntityType.CreateForeignKey1(accountToken, user);
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, user);
             AuditEventEntityType.CreateForeignKey1(auditEvent, user);
+            MailMessageEntityType.CreateForeignKey1(mailMessage, user);
             WebhookEntityType.CreateForeignKey1(webhook, user);
             WebhookAttemptEntityType.CreateForeignKey1(webhookAttempt, webhookDelivery);
             WebhookDeliveryEntityType.CreateForeignKey1(webhookDelivery, webhook);
 
+            AccountTokenEntityType.CreateAnnotations(accountToken);
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);
             ApiKeyEntityType.CreateAnnotations(apiKey);
             AuditEventEntityType.CreateAnnotations(auditEvent);
+            MailMessageEntityType.CreateAnnotations(mailMessage);
             WebhookEntityType.CreateAnnotations(webhook);
             WebhookAttemptEntityType.CreateAnnotations(webhookAttempt);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);

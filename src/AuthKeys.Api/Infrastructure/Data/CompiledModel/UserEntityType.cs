@@ -20,7 +20,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.Accounts.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 10,
                 navigationCount: 1,
                 unnamedIndexCount: 1,
                 keyCount: 1);
@@ -53,6 +53,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 maxLength: 254);
             email.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             email.AddAnnotation("Relational:ColumnName", "email");
+
+            var emailVerifiedAt = runtimeEntityType.AddProperty(
+                "EmailVerifiedAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(User).GetProperty("EmailVerifiedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<EmailVerifiedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            emailVerifiedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            emailVerifiedAt.AddAnnotation("Relational:ColumnName", "email_verified_at");
 
             var failedLoginCount = runtimeEntityType.AddProperty(
                 "FailedLoginCount",

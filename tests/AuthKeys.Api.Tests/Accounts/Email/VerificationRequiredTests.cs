@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Json;
+using AuthKeys.Api.Tests.Testing;
+
+namespace AuthKeys.Api.Tests.Accounts.Email;
+
+/// <summary>EMAIL_VERIFICATION_REQUIRED: an unverified account's JWT reaches only /auth/*.</summary>
+public sealed class VerificationRequiredTests : IAsyncLifetime
+{
+    private MailCatcher _mail = null!;
+    private AuthKeysApiFactory _api = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mail = await MailCatcher.StartAsync();
+        _api = new AuthKeysApiFactory { Settings = { ["SMTP_URL"] = _mail.Url, ["EMAIL_VERIFICATION_REQUIRED"] = "true" } };
+        await _api.StartAsync();
+        _client = _api.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _mail.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnUnverifiedJwtGets403OutsideAuthUntilTheAddressIsVerified()
+    {
+        var account = await _client.SignupAsync();
+        Assert.False(Tokens.Payload(account.AccessToken).GetProperty("email_verified").GetBoolean());
+        var refused = await (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).ReadProblemAsync(HttpStatusCode.Forbidden);
+        Assert.EndsWith("email-not-verified", refused.GetProperty("type").GetString());
+        await (await _client.GetWithTokenAsync("/audit", account.AccessToken)).ReadProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.Me, account.AccessToken)).StatusCode);
+
+        var token = MailCatcher.TokenIn(Assert.Single(await _mail.UntilReceivedAsync(account.Email)));
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync(Routes.VerifyEmail, new { token })).StatusCode);
+        // The same token works at once; a new one says so itself.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
+        var login = await _client.LoginAsync(account.Email);
+        Assert.True(Tokens.Payload(login.GetProperty("accessToken").GetString()!).GetProperty("email_verified").GetBoolean());
+    }
+}
