@@ -6,7 +6,7 @@ namespace AuthKeys.Api.Webhooks;
 
 /// <summary>A new webhook.</summary>
 /// <param name="Url">Where events are posted: an https URL on a public address.</param>
-/// <param name="Events">What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed.</param>
+/// <param name="Events">What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed.</param>
 public sealed record CreateWebhookRequest(
     [property: Required, MinLength(1), MaxLength(Webhook.UrlMaxLength)] string Url,
     [property: Required, MinLength(1)] List<string> Events);
@@ -17,7 +17,8 @@ internal sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWe
     {
         RuleFor(r => r.Url).NotEmpty().WithMessage("Url is required.")
             .MaximumLength(Webhook.UrlMaxLength).WithMessage($"Url must be at most {Webhook.UrlMaxLength} characters.");
-        RuleFor(r => r.Events).NotEmpty().WithMessage("Events must name at least one event.")
+        // Stop at the first failure: the checks after NotEmpty read the list, which may be missing.
+        RuleFor(r => r.Events).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("Events must name at least one event.")
             .Must(events => events.TrueForAll(e => e is not null && EventTypes.SubscribableSet.Contains(e)))
             .WithMessage($"Each event must be one of: {string.Join(", ", EventTypes.Subscribable)}.")
             .Must(events => events.Distinct(StringComparer.Ordinal).Count() == events.Count)

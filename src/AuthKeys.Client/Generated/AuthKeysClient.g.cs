@@ -735,6 +735,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 409)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -869,6 +879,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 503)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -975,6 +995,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1116,6 +1146,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1266,6 +1306,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 404)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -1403,6 +1453,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1581,7 +1641,7 @@ namespace AuthKeys.Client
                             {
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new AuthKeysApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new AuthKeysApiException<ProblemDetails>("Forbidden With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)
@@ -2521,6 +2581,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
@@ -4205,6 +4275,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 503)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -4421,6 +4501,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -4680,6 +4770,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 409)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -4814,6 +4914,16 @@ namespace AuthKeys.Client
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 503)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -4930,6 +5040,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -5059,6 +5179,16 @@ namespace AuthKeys.Client
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("With EMAIL_VERIFICATION_REQUIRED: the account\'s address is not verified yet (type ending in email-not-verified).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -5720,7 +5850,7 @@ namespace AuthKeys.Client
         public string Url { get; set; } = default!;
 
         /// <summary>
-        /// What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed.
+        /// What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("events")]
         // TODO(system.text.json): Add ItemConverterType with enum converter when supported

@@ -15,14 +15,21 @@ public sealed class ShippedClientTests : IAsyncLifetime
 {
     private readonly AuthKeysApiFactory api = new() { Settings = { ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true" } };
     private readonly List<ServiceProvider> providers = [];
+    private MailCatcher mail = null!;
 
-    public Task InitializeAsync() => api.StartAsync();
+    public async Task InitializeAsync()
+    {
+        mail = await MailCatcher.StartAsync();
+        api.Settings["SMTP_URL"] = mail.Url;
+        await api.StartAsync();
+    }
 
     public async Task DisposeAsync()
     {
         foreach (var provider in providers)
             await provider.DisposeAsync();
         await api.DisposeAsync();
+        await mail.DisposeAsync();
     }
 
     [Fact]
@@ -155,6 +162,32 @@ public sealed class ShippedClientTests : IAsyncLifetime
         using var pathed = new ServiceCollection().AddAuthKeysClientFor(o => o.BaseAddress = new Uri("https://auth.example.com/tenant-a"));
         var http = pathed.GetRequiredService<IHttpClientFactory>().CreateClient(typeof(IAuthKeysClient).Name);
         Assert.Equal("https://auth.example.com/tenant-a/", http.BaseAddress!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task AnAddressIsVerifiedAndAForgottenPasswordResetThroughTheClient()
+    {
+        var email = ApiClientExtensions.NewEmail("client");
+        var signup = await Client(_ => { }).SignupAsync(new SignupRequest { Email = email, Password = ApiClientExtensions.Password });
+        Assert.False(signup.User.EmailVerified);
+        var user = Client(o => o.AccessToken = (_, _) => ValueTask.FromResult<string?>(signup.AccessToken));
+        await user.SendVerificationAsync();
+        var tooSoon = await Assert.ThrowsAsync<AuthKeysApiException<ProblemDetails>>(user.SendVerificationAsync);
+        Assert.Equal(429, tooSoon.StatusCode);
+
+        var anonymous = Client(_ => { });
+        var latest = (await mail.UntilReceivedAsync(email, 2)).Last();
+        await anonymous.VerifyAsync(new VerifyEmailRequest { Token = MailCatcher.TokenIn(latest) });
+        Assert.True((await user.GetMeAsync()).User.EmailVerified);
+
+        await anonymous.ForgotPasswordAsync(new ForgotPasswordRequest { Email = email });
+        var reset = (await mail.UntilReceivedAsync(email, 3)).Single(m => m.Subject == "Reset your password");
+        var wrong = await Assert.ThrowsAsync<AuthKeysApiException<ValidationProblemDetails>>(() =>
+            anonymous.ResetPasswordAsync(new ResetPasswordRequest { Token = "not-a-token", NewPassword = "Violet-Harbour-77" }));
+        Assert.True(wrong.Result.Errors.ContainsKey("token"));
+        await anonymous.ResetPasswordAsync(new ResetPasswordRequest { Token = MailCatcher.TokenIn(reset), NewPassword = "Violet-Harbour-77" });
+        Assert.Equal(401, (await Assert.ThrowsAsync<AuthKeysApiException<ProblemDetails>>(user.GetMeAsync)).StatusCode); // every session ended
+        Assert.True((await anonymous.LoginAsync(new LoginRequest { Email = email, Password = "Violet-Harbour-77" })).User.EmailVerified);
     }
 
     private async Task<IAuthKeysClient> SignedInClientAsync()

@@ -64,6 +64,19 @@ public sealed class WebhookRegistrationTests(AuthKeysApiFactory api) : IClassFix
         });
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"url\":\"https://example.com/hook\"}")]
+    [InlineData("{\"url\":\"https://example.com/hook\",\"events\":null}")]
+    [InlineData("{\"url\":\"https://example.com/hook\",\"events\":[null]}")]
+    public async Task AMissingOrNullEventListIsAFieldErrorNotAServerError(string body)
+    {
+        var account = await _client.SignupAsync();
+        var response = await _client.SendRawWithTokenAsync(HttpMethod.Post, WebhookReads.Webhooks, account.AccessToken, body);
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("events", out _));
+    }
+
     public static TheoryData<string> RefusedTargets() =>
     [
         "http://93.184.215.14/hooks",            // not https

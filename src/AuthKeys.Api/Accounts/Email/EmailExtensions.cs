@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ public static class EmailExtensions
         services.AddSingleton<ResetRequests>();
         services.AddHostedService(sp => sp.GetRequiredService<ResetRequests>());
         services.AddSingleton<IConfigureOptions<MvcOptions>, VerifiedEmailFilter.Setup>();
+        services.AddOpenApiOperationFilter<VerifiedEmailOperationFilter>();
         return services;
     }
 }

@@ -2,11 +2,14 @@ using System.Security.Claims;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
+using AuthKeys.Api.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace AuthKeys.Api.Accounts.Email;
 
@@ -40,5 +43,22 @@ internal sealed class VerifiedEmailFilter : IAsyncAuthorizationFilter
             if (email.Value.VerificationRequired)
                 options.Filters.Add(new VerifiedEmailFilter());
         }
+    }
+}
+
+/// <summary>Declares the 403 of <see cref="VerifiedEmailFilter"/> on the routes a JWT reaches outside /auth.</summary>
+internal sealed class VerifiedEmailOperationFilter : IOperationFilter
+{
+    private const string Description = "With EMAIL_VERIFICATION_REQUIRED: the account's address is not verified yet (type ending in email-not-verified).";
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var schemes = ResponsesOperationFilter.AcceptedSchemes(context.MethodInfo);
+        if (!schemes.Contains(AuthSchemes.Jwt) || context.ApiDescription.RelativePath?.StartsWith("auth/", StringComparison.Ordinal) != false)
+            return;
+        if (operation.Responses?.TryGetValue("403", out var existing) == true && existing is OpenApiResponse forbidden)
+            forbidden.Description += " " + Description;
+        else
+            ResponsesOperationFilter.Add(operation, context, StatusCodes.Status403Forbidden, Description);
     }
 }

@@ -16,6 +16,10 @@ public static class OpenApiExtensions
     public static IServiceCollection AddOpenApiSchemaFilter<TFilter>(this IServiceCollection services) where TFilter : ISchemaFilter =>
         services.PostConfigure<SwaggerGenOptions>(options => options.SchemaFilter<TFilter>());
 
+    /// <summary>A feature's own operation rule, applied after the general ones.</summary>
+    public static IServiceCollection AddOpenApiOperationFilter<TFilter>(this IServiceCollection services) where TFilter : IOperationFilter =>
+        services.PostConfigure<SwaggerGenOptions>(options => options.OperationFilter<TFilter>());
+
     /// <summary>A realistic example of <typeparamref name="T"/>, for Swagger UI's "Try it out" and generated clients' docs.</summary>
     public static IServiceCollection AddOpenApiExample<T>(this IServiceCollection services, Func<JsonNode> example) =>
         services.AddSingleton(new SchemaExample(typeof(T), example));

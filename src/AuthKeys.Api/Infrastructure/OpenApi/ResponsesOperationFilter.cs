@@ -18,7 +18,7 @@ public sealed class NoDatabaseAttribute : Attribute;
 /// 400/413/415 where a JSON body is read, 400 where a UUID is bound, 503 where PostgreSQL is
 /// needed. Only JSON media types.
 /// </summary>
-internal sealed class ResponsesOperationFilter : IOperationFilter
+public sealed class ResponsesOperationFilter : IOperationFilter
 {
     private const string Json = "application/json";
     private const string ProblemJson = "application/problem+json";
@@ -106,7 +106,8 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         response.Headers.TryAdd(name, new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } });
     }
 
-    private static string[] AcceptedSchemes(MethodInfo method)
+    /// <summary>The schemes an action's <c>[Authorize]</c> accepts; none for an anonymous one.</summary>
+    public static string[] AcceptedSchemes(MethodInfo method)
     {
         var schemes = method.GetCustomAttributes<AuthorizeAttribute>(true)
             .Concat(method.DeclaringType!.GetCustomAttributes<AuthorizeAttribute>(true))
@@ -120,7 +121,8 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         };
     }
 
-    private static void Add(OpenApiOperation operation, OperationFilterContext context, int status, string description, Type? type = null)
+    /// <summary>Declares a problem-details response unless the operation has one for <paramref name="status"/> already.</summary>
+    public static void Add(OpenApiOperation operation, OperationFilterContext context, int status, string description, Type? type = null)
     {
         var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (operation.Responses!.ContainsKey(key))
