@@ -69,7 +69,9 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, AuditLog a
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == actor.UserId, cancellationToken);
         if (key is null)
             return (ChangeOutcome.NotFound, null);
-        if (key.RevokedAt is not null)
+        // A rolled key lives out its grace unchanged (a new expiry could make it permanent), and an
+        // expired one is over: only an active key can change.
+        if (key.RevokedAt is not null || key.SupersededBy is not null || key.ExpiresAt <= time.GetUtcNow())
             return (ChangeOutcome.NotActive, null);
         if (change.Has(nameof(change.Name)))
             key.Name = change.Name!.Trim();

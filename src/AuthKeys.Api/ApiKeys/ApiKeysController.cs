@@ -58,7 +58,7 @@ public sealed class ApiKeysController(ApiKeyService keys) : ControllerBase
         {
             ApiKeyService.ChangeOutcome.Done => Ok(key),
             ApiKeyService.ChangeOutcome.NotFound => KeyNotFound(),
-            ApiKeyService.ChangeOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key revoked", detail: "A revoked key cannot be changed."),
+            ApiKeyService.ChangeOutcome.NotActive => Problem(statusCode: StatusCodes.Status409Conflict, title: "API key not active", detail: "A revoked, rolled or expired key cannot be changed."),
             ApiKeyService.ChangeOutcome.RefillWithoutRemaining => RefillNeedsRemaining(),
             _ => NameTaken(),
         };

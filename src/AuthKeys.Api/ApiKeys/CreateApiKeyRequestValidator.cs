@@ -61,7 +61,8 @@ internal static partial class ApiKeyRules
             .Must(refill => refill is null || RefillIntervals.IsKnown(refill.Interval))
             .WithMessage("Refill interval must be daily or monthly.");
 
-    [GeneratedRegex(ApiKeyLimits.ScopePattern, RegexOptions.CultureInvariant)]
+    // ScopePattern as .NET must read it: its $ would also match before a final newline.
+    [GeneratedRegex(@"\A[a-z][a-z0-9_.:-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Scope();
 }
 

@@ -69,10 +69,17 @@ public sealed class ApiKeyRollTests : IAsyncLifetime
         // The name belongs to the pair: a third key cannot take it.
         var taken = await _client.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "search" });
         await taken.ReadProblemAsync(HttpStatusCode.Conflict);
+        // The old key lives out its grace unchanged: no new expiry can make it permanent.
+        await (await _client.SendWithTokenAsync(HttpMethod.Patch, Routes.Key(old.Id), account.AccessToken, new { expiresAt = (DateTimeOffset?)null }))
+            .ReadProblemAsync(HttpStatusCode.Conflict);
 
         _time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetWithKeyAsync(Routes.ServiceOnly, old.Key)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _client.GetWithKeyAsync(Routes.ServiceOnly, newKey)).StatusCode);
+        // Expired, it cannot be changed back to life either.
+        var later = (await _client.LoginAsync(account.Email)).GetProperty("accessToken").GetString()!;
+        await (await _client.SendWithTokenAsync(HttpMethod.Patch, Routes.Key(old.Id), later, new { name = "search-old" }))
+            .ReadProblemAsync(HttpStatusCode.Conflict);
     }
 
     [Fact]

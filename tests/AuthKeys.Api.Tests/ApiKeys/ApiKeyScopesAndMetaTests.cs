@@ -42,6 +42,7 @@ public sealed class ApiKeyScopesAndMetaTests(AuthKeysApiFactory api) : IClassFix
     [InlineData("scopes", "{\"name\":\"k\",\"scopes\":[\"9lives\"]}")]
     [InlineData("scopes", "{\"name\":\"k\",\"scopes\":[\"a\",\"a\"]}")]
     [InlineData("scopes", "{\"name\":\"k\",\"scopes\":[\"has space\"]}")]
+    [InlineData("scopes", "{\"name\":\"k\",\"scopes\":[\"demo:read\\n\"]}")]
     [InlineData("scopes", "{\"name\":\"k\",\"scopes\":[\"a2345678901234567890123456789012345678901234567890123456789012345\"]}")]
     [InlineData("meta", "{\"name\":\"k\",\"meta\":[1,2]}")]
     [InlineData("meta", "{\"name\":\"k\",\"meta\":\"plan\"}")]

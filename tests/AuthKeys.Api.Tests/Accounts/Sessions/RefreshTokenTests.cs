@@ -39,6 +39,13 @@ public sealed class RefreshTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOverlongRefreshTokenIsAFieldError()
+    {
+        var problem = await (await _client.PostAsJsonAsync(Routes.Refresh, new { refreshToken = "rt_" + new string('a', 300) })).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("refreshToken", out _));
+    }
+
+    [Fact]
     public async Task ReusedRefreshTokenRevokesTheSession()
     {
         var account = await _client.SignupAsync();
