@@ -114,10 +114,12 @@ measure() {
 # median VALUE...: the median of the numbers given.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run NAME SECONDS PATH [wrk args...]: one 2xx check, a warm-up, then $rounds rounds of
-# (/health or BASELINE, scenario) back to back. wrk and the service share two cores and single
-# runs swing by +-10%, so the ratio is the median over rounds of (scenario run / the run just
-# before it).
+# run NAME SECONDS PATH [wrk args...]: one 2xx check, a warm-up, then $rounds rounds of the
+# scenario paired with /health or BASELINE, in alternating order (baseline first in odd rounds,
+# the scenario first in even ones) with BENCH_GAP_SECONDS (1) idle between runs: what one app
+# leaves behind after its run (flushes, collections) would otherwise always land on the same
+# side. wrk and the service share two cores and single runs swing by +-10%, so the ratio is the
+# median over rounds of (scenario run / its paired run).
 run() {
   local name=$1 duration=$2 path=$3; shift 3
   local status
@@ -136,12 +138,19 @@ run() {
   [ ${#BASELINE[@]} -gt 0 ] && pair=("${BASELINE[@]}")
   local is_baseline=0 paired=${PAIRED:-1}
   [ -z "${BASELINE_BASE:-}" ] && [ "$path" = "${pair[0]}" ] && [ $# -eq 0 ] && { is_baseline=1; paired=0; }
+  local gap=${BENCH_GAP_SECONDS:-1}
   for round in $(seq 1 "${n:-$rounds}"); do
-    if [ "$paired" = 1 ]; then
+    if [ "$paired" = 1 ] && [ $((round % 2)) = 1 ]; then
       healths+=("$(CONNS=$connections MEASURE_BASE="${BASELINE_BASE:-}" measure "$duration" "${pair[@]}")")
+      sleep "$gap"
     fi
     rps=$(measure "$duration" "$path" "$@")
     runs+=("$rps")
+    if [ "$paired" = 1 ] && [ $((round % 2)) = 0 ]; then
+      sleep "$gap"
+      healths+=("$(CONNS=$connections MEASURE_BASE="${BASELINE_BASE:-}" measure "$duration" "${pair[@]}")")
+    fi
+    [ "$paired" = 1 ] && sleep "$gap"
     [ ${#healths[@]} -gt 0 ] && ratios+=("$(awk -v a="$rps" -v b="${healths[-1]}" 'BEGIN { print a / b }')")
     cat "$out/last.txt" >> "$out/last-all.txt"
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/last.txt")

@@ -11,7 +11,7 @@
 # bench/results/latest.md. At the end, bench/nodes.sh measures the two-node revocation delay.
 # bench/reference.sh measures Identity on its own.
 #
-#   bench/load.sh                 default durations (four 3 s runs a scenario, each right after a run of what it is against, 30 s login storm)
+#   bench/load.sh                 default durations (four 3 s runs a scenario, paired with a run of what it is against in alternating order, 30 s login storm)
 #   BENCH_ROUNDS=2 bench/load.sh  fewer rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,7 +88,7 @@ declare -a rows
 health_rps=""
 one_key_rps=""
 
-echo "== scenarios (median of $rounds ${seconds}s runs each, each right after a run of what it is measured against; $connections connections, 2 wrk threads)"
+echo "== scenarios (median of $rounds ${seconds}s runs each, paired with a run of what it is measured against, in alternating order; $connections connections, 2 wrk threads)"
 # Warm up the JIT on every route of every app first, so the first scenario measured is not the cold one.
 for target in "$base" "$ceiling" "$framework"; do
   for path in /health /protected/user-only /protected/flexible; do
@@ -101,7 +101,7 @@ for target in "$base" "$ceiling" "$framework"; do
 done
 wrk -t2 -c"$connections" -d3s -H "Authorization: Bearer $identity_token" "$identity/mvc/me" >/dev/null 2>&1 || true
 
-# against URL URL_NAME NAME PATH [wrk args...]: our route, each run right after the same request
+# against URL URL_NAME NAME PATH [wrk args...]: our route, each run paired with the same request
 # to the app at URL (named URL_NAME in the table).
 against() {
   local target=$1 target_name=$2 name=$3 path=$4; shift 4
@@ -127,6 +127,9 @@ against_framework "key  GET /protected/service-only" /protected/service-only -H 
 key_vs_framework=$LAST_RATIO
 base="$framework" against_ceiling "ceiling + framework middleware: GET /protected/service-only" /protected/service-only -H "x-api-key: $key"
 framework_vs_ceiling=$LAST_RATIO
+# The method's own bias and noise: the bare ceiling paired with itself, as every scenario is paired.
+base="$ceiling" against_ceiling "A/A: the ceiling against itself, GET /protected/service-only" /protected/service-only -H "x-api-key: $key"
+aa_ratio=$LAST_RATIO
 # A usage quota is counted in PostgreSQL, one atomic UPDATE per use: its cost shows here.
 quota_key=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"name":"bench-quota","remaining":1000000000}' | jq -r .key)
@@ -202,7 +205,7 @@ for app in "AuthKeys $api_pid" "Identity $identity_pid" "ceiling $ceiling_pid"; 
 done > "$out/memory.txt"
 
 # forgot-password answers the same, about as fast, for any address (the lookup, the limit and the
-# mail come after the answer): a known address's runs, each right after a run with an unknown one.
+# mail come after the answer): a known address's runs, each paired with a run with an unknown one.
 for who in known unknown; do
   target_email=$email
   [ "$who" = unknown ] && target_email="nobody-$RANDOM@example.com"
@@ -230,7 +233,8 @@ storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f"
   echo "|---|---:|---:|---:|---:|---|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "Each ratio is the median over rounds of (our run / the run of what it is against just before it): the ceiling (bench/CeilingApp, the same stack with a handler that returns a principal built once), the Identity peer's bearer route, our /health, or 1 key."
+  echo "Each ratio is the median over rounds of (our run / the run of what it is against paired with it, in alternating order): the ceiling (bench/CeilingApp, the same stack with a handler that returns a principal built once), the Identity peer's bearer route, our /health, or 1 key."
+  echo "- the method's A/A ratio (the bare ceiling paired with itself the same way): $aa_ratio"
   echo "- JWT route vs the ceiling: $jwt_vs_ceiling, API-key route vs the ceiling: $key_vs_ceiling (target: at least 0.85 each); JWT route vs Identity: $jwt_vs_identity (target: at least 1.5)"
   echo "- against the ceiling with the framework's middleware AuthKeys needs (problem details, HSTS/HTTPS redirection, request logging, rate limiter, request metrics): JWT route $jwt_vs_framework, API-key route $key_vs_framework (target: at least 0.90 each); that ceiling against the bare one: $framework_vs_ceiling"
   echo "- POST /keys/verify vs our /health: $verify_vs_health (no target: the stack's own verify lands well below its /health); the ceiling's own verify vs its /health: $ceiling_verify_vs_health; our verify vs the ceiling's: $verify_vs_ceiling (target: at least 0.70)"
@@ -240,5 +244,5 @@ storm_vs_idle=$(awk -v a="$storm_rps" -v b="$one_key_rps" 'BEGIN { printf "%.2f"
   echo "- RSS after the run: AuthKeys ${rss_mb} MB, the Identity peer ${identity_rss_mb} MB, the ceiling ${ceiling_rss_mb} MB (target: AuthKeys no higher than the peer; stretch goal 150 MB)"
   echo "- two nodes on one database, from the revoking response on A to the first refusal on B (target: p99 under 1 s):"
   sed 's/^/  - /' "$out/nodes.md"
-  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, median of $rounds ${seconds}s runs per scenario, each right after a run of what it is against, on the same cores as the service; migrations applied by \`migrate\` before start-up"
+  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t2 -c$connections, median of $rounds ${seconds}s runs per scenario, each paired with a run of what it is against in alternating order (ABBA) with ${BENCH_GAP_SECONDS:-1} s idle between runs, on the same cores as the service; migrations applied by \`migrate\` before start-up"
 } | tee "$out/latest.md"
