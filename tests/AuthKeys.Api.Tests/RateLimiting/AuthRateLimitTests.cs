@@ -36,4 +36,17 @@ public sealed class AuthRateLimitTests : IAsyncLifetime
         // Other routes are not limited by it.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Routes.Health)).StatusCode);
     }
+
+    [Fact]
+    public async Task ForgotAndResetPasswordCountTowardTheSameLimit()
+    {
+        var client = _api.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+            statuses.Add((await client.PostAsJsonAsync(Routes.ForgotPassword, new { email = ApiClientExtensions.NewEmail() })).StatusCode);
+        for (var i = 0; i < 3; i++)
+            statuses.Add((await client.PostAsJsonAsync(Routes.ResetPassword, new { token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", newPassword = "Violet-Harbour-77" })).StatusCode);
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest,
+            HttpStatusCode.TooManyRequests], statuses);
+    }
 }

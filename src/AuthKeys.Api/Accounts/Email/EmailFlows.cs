@@ -163,13 +163,14 @@ public sealed class EmailFlows(
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == actor.UserId, cancellationToken);
         if (user is null)
             return new FlowResult(FlowOutcome.AccountGone);
-        if (newEmail == user.Email || await db.Users.AnyAsync(u => u.Email == newEmail, cancellationToken))
-            return new FlowResult(FlowOutcome.AddressTaken, "An account with this email already exists.");
+        // The password first: only the owner learns whether an address is taken.
         var check = await accounts.CheckPasswordAsync(user, password, actor.Origin, cancellationToken);
         if (check.LockedFor is { } wait)
             return new FlowResult(FlowOutcome.Locked, RetryAfter: wait);
         if (!check.IsCorrect)
             return new FlowResult(FlowOutcome.WrongPassword);
+        if (newEmail == user.Email || await db.Users.AnyAsync(u => u.Email == newEmail, cancellationToken))
+            return new FlowResult(FlowOutcome.AddressTaken, "An account with this email already exists.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await tokens.LockAccountAsync(user.Id, cancellationToken);
