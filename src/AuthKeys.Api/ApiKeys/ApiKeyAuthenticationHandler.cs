@@ -49,21 +49,28 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
             return AuthenticateResult.NoResult();
         var address = ClientAddress.Of(Context);
-        if (throttle.IsBlocked(address))
-        {
-            Context.Items[ThrottledMarker] = ThrottledMarker;
-            metrics.Rejected(AuthKeysMetrics.RejectionReason.ApiKeyFailures);
-            return Outcome(AuthOutcome.Throttled, Throttled);
-        }
+        // An address over its failure limit is refused whatever fails or would need a lookup; a
+        // valid key this node holds keeps working from it, so that a neighbour behind the same
+        // address, or a client retrying a revoked key, cannot take everyone's valid keys down.
+        var blocked = throttle.IsBlocked(address);
         if (values.Count != 1 || !ApiKeyFormat.IsWellFormed(values[0]))
-            return await FailAsync(address, Malformed, AuthOutcome.Invalid);
+            return blocked ? Refused() : await FailAsync(address, Malformed, AuthOutcome.Invalid);
 
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(values[0], hash);
-        var key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
         var now = TimeProvider.GetUtcNow();
-        if (key is null || !key.IsUsable || key.ExpiresAt <= now)
-            return await FailAsync(address, Invalid, key is null ? AuthOutcome.Invalid : !key.IsUsable ? AuthOutcome.Revoked : AuthOutcome.Expired);
+        ApiKeyIdentity? key;
+        if (blocked)
+        {
+            if (!keys.TryGetCached(ApiKeyHash.From(hash), out key) || key is null || !key.IsUsable || key.ExpiresAt <= now)
+                return Refused();
+        }
+        else
+        {
+            key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
+            if (key is null || !key.IsUsable || key.ExpiresAt <= now)
+                return await FailAsync(address, Invalid, key is null ? AuthOutcome.Invalid : !key.IsUsable ? AuthOutcome.Revoked : AuthOutcome.Expired);
+        }
 
         if (key.RateLimit is { } rate)
         {
@@ -90,10 +97,11 @@ public sealed class ApiKeyAuthenticationHandler(
         return Outcome(AuthOutcome.Success, AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(), Scheme.Name)));
     }
 
-    private async Task<AuthenticateResult> FailAsync(IPAddress address, AuthenticateResult failure, AuthOutcome outcome)
+    private async Task<AuthenticateResult> FailAsync(IPAddress address, AuthenticateResult failure, AuthOutcome outcome) =>
+        await throttle.RecordFailureAsync(address) ? Refused() : Outcome(outcome, failure);
+
+    private AuthenticateResult Refused()
     {
-        if (!await throttle.RecordFailureAsync(address))
-            return Outcome(outcome, failure);
         Context.Items[ThrottledMarker] = ThrottledMarker;
         metrics.Rejected(AuthKeysMetrics.RejectionReason.ApiKeyFailures);
         return Outcome(AuthOutcome.Throttled, Throttled);

@@ -89,6 +89,9 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, A
         _cache.GetOrLoadAsync(keyHash, scopes, static (hash, scopes) => scopes.QueryAsync(LookupQuery, hash.ToBytes()), cancellationToken);
 
     /// <summary>Call after the change is committed.</summary>
+    /// <summary>A key this node holds now, without a lookup on a miss.</summary>
+    public bool TryGetCached(ApiKeyHash keyHash, out ApiKeyIdentity? key) => _cache.TryGetCached(keyHash, out key);
+
     public void Evict(IEnumerable<byte[]> keyHashes) => _cache.Revoke(keyHashes.Select(h => ApiKeyHash.From(h)));
 
     void IRevocationSubscriber.OnRevoked(RevocationNotice notice)

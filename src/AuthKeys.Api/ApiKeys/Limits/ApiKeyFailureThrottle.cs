@@ -18,8 +18,9 @@ public sealed class ApiKeyFailureOptions
 }
 
 /// <summary>
-/// Counts failed API-key attempts per client IP in one-minute windows. Past
-/// APIKEY_FAILURES_PER_MINUTE that IP gets 429 for the rest of the window, so nobody can scan for
+/// Counts failed API-key attempts per client address in one-minute windows. Past
+/// APIKEY_FAILURES_PER_MINUTE that address gets 429 for the rest of the window for every key that
+/// fails or would need a lookup (a valid key its node holds still works), so nobody can scan for
 /// keys at full speed. Failures are counted by the same shared-or-local fixed windows as the other
 /// per-IP limit (in Redis for every node together when REDIS_URL is set); a failure costs that
 /// count, a successful request only a lookup of the addresses currently blocked (a node learns that

@@ -58,6 +58,23 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
         return new ValueTask<TValue?>(loading.WaitAsync(cancellationToken));
     }
 
+    /// <summary>The cached value, without loading on a miss: false when finding it would take a load.</summary>
+    public bool TryGetCached(TKey key, out TValue? value)
+    {
+        if (_entries.TryGet(key, out var entry))
+        {
+            var now = _time.GetTimestamp();
+            if (entry.ExpiresAt > now && _trust.Trusts(entry.StoredAt, now))
+            {
+                onLookup?.Invoke(true);
+                value = entry.Value;
+                return true;
+            }
+        }
+        value = null;
+        return false;
+    }
+
     /// <summary>Call after the revocation is committed to the database.</summary>
     public void Revoke(IEnumerable<TKey> keys, TValue? replacement = null)
     {

@@ -14,7 +14,7 @@ public sealed class ApiKeyFailureThrottleTests : IAsyncLifetime
     public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     [Fact]
-    public async Task AnAddressThatKeepsGuessingKeysGets429()
+    public async Task AnAddressThatKeepsGuessingKeysGets429ForWhatFailsButNotForAValidKeyItUses()
     {
         var client = _api.CreateClient();
         var owner = await client.SignupAsync();
@@ -24,8 +24,15 @@ public sealed class ApiKeyFailureThrottleTests : IAsyncLifetime
 
         for (var i = 0; i < 5; i++)
             await (await client.GetWithKeyAsync(Routes.ServiceOnly, $"sk_guess{i}")).ReadProblemAsync(HttpStatusCode.Unauthorized);
-        var throttled = await client.GetWithKeyAsync(Routes.Flexible, key.Key);
+        var throttled = await client.GetWithKeyAsync(Routes.Flexible, "sk_guess-next");
         await throttled.ReadProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        await (await client.GetWithKeyAsync(Routes.ServiceOnly, "sk_" + new string('0', 64))).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+
+        // The valid key in use keeps working from the blocked address (a neighbour's guesses cannot
+        // take it down); a key that would need a lookup does not, valid or not.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithKeyAsync(Routes.ServiceOnly, key.Key)).StatusCode);
+        var fresh = await client.CreateKeyAsync(owner.AccessToken, "fresh");
+        await (await client.GetWithKeyAsync(Routes.ServiceOnly, fresh.Key)).ReadProblemAsync(HttpStatusCode.TooManyRequests);
     }
 }
