@@ -2,7 +2,8 @@
 # Memory measured the same way for AuthKeys, the Identity peer (bench/IdentityReference) and the
 # stack's ceiling (bench/CeilingApp): each started fresh, one account, then the same load on each
 # (four rounds of 3 s of its health route and 3 s of its bearer route, wrk -t2 -c32), then 20
-# logins each; RSS after each step, and where it is (smaps by mapping) at the end. bench/load.sh's
+# logins each; RSS after each step and its peak so far (VmHWM: what a container limit meets), and
+# where it is (smaps by mapping) at the end. bench/load.sh's
 # RSS figures come after different work on each app; this one compares like with like. About
 # 3 minutes. Results go to bench/results/memory-same-load.md.
 set -euo pipefail
@@ -36,7 +37,8 @@ base="$ours" wait_until_up "$out/memory-api.log"
 base="$peer" wait_until_up "$out/memory-identity.log"
 base="$ceiling" wait_until_up "$out/memory-ceiling.log"
 
-rss() { echo $(( $(ps -o rss= -p "$1" | tr -d ' ') / 1024 )); }
+# rss PID: resident MB now / the peak so far (VmHWM).
+rss() { awk '/^VmRSS/ { now = $2 } /^VmHWM/ { peak = $2 } END { printf "%d / %d", now / 1024, peak / 1024 }' "/proc/$1/status"; }
 declare -a rows
 step() { rows+=("| $1 | $(rss $ours_pid) | $(rss $peer_pid) | $(rss $ceiling_pid) |"); echo "${rows[-1]}"; }
 step "started"
@@ -56,8 +58,10 @@ for _ in $(seq 1 20); do
   curl -sf -X POST "$peer/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" >/dev/null
 done
 step "and 20 logins each (the ceiling has none)"
+sleep 5
+step "and 5 s idle"
 {
-  echo "| after | AuthKeys MB | Identity peer MB | ceiling MB |"
+  echo "| after | AuthKeys MB now / peak | Identity peer MB now / peak | ceiling MB now / peak |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   for app in "AuthKeys $ours_pid" "Identity $peer_pid" "ceiling $ceiling_pid"; do
