@@ -49,6 +49,22 @@ public sealed partial class MailCatcher : IAsyncDisposable
         return Task.FromResult(catcher);
     }
 
+    /// <summary>A catcher, and <paramref name="api"/> started with it as its SMTP server; a client of the service.</summary>
+    public static async Task<(MailCatcher Mail, AuthKeysApiFactory Api, HttpClient Client)> WithServiceAsync(AuthKeysApiFactory api)
+    {
+        var mail = await StartAsync();
+        api.Settings["SMTP_URL"] = mail.Url;
+        await api.StartAsync();
+        return (mail, api, api.CreateClient());
+    }
+
+    /// <summary>Stops the service, then the catcher.</summary>
+    public static async Task StopAsync(AuthKeysApiFactory api, MailCatcher mail)
+    {
+        await api.DisposeAsync();
+        await mail.DisposeAsync();
+    }
+
     /// <summary>The messages to <paramref name="address"/>, waiting up to 15 s until there are <paramref name="count"/>.</summary>
     public async Task<List<MimeMessage>> UntilReceivedAsync(string address, int count = 1)
     {

@@ -15,19 +15,10 @@ public sealed class PasswordResetTests : IAsyncLifetime
     private AuthKeysApiFactory _api = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
-    {
-        _mail = await MailCatcher.StartAsync();
-        _api = new AuthKeysApiFactory { Time = _time, Settings = { ["SMTP_URL"] = _mail.Url, ["LOGIN_MAX_FAILURES"] = "3" } };
-        await _api.StartAsync();
-        _client = _api.CreateClient();
-    }
+    public async Task InitializeAsync() =>
+        (_mail, _api, _client) = await MailCatcher.WithServiceAsync(new AuthKeysApiFactory { Time = _time, Settings = { ["LOGIN_MAX_FAILURES"] = "3" } });
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _mail.DisposeAsync();
-    }
+    public Task DisposeAsync() => MailCatcher.StopAsync(_api, _mail);
 
     [Fact]
     public async Task AResetSetsThePasswordEndsEverySessionClearsTheLockoutAndVerifiesTheAddress()

@@ -11,19 +11,10 @@ public sealed class VerificationRequiredTests : IAsyncLifetime
     private AuthKeysApiFactory _api = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
-    {
-        _mail = await MailCatcher.StartAsync();
-        _api = new AuthKeysApiFactory { Settings = { ["SMTP_URL"] = _mail.Url, ["EMAIL_VERIFICATION_REQUIRED"] = "true" } };
-        await _api.StartAsync();
-        _client = _api.CreateClient();
-    }
+    public async Task InitializeAsync() =>
+        (_mail, _api, _client) = await MailCatcher.WithServiceAsync(new AuthKeysApiFactory { Settings = { ["EMAIL_VERIFICATION_REQUIRED"] = "true" } });
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _mail.DisposeAsync();
-    }
+    public Task DisposeAsync() => MailCatcher.StopAsync(_api, _mail);
 
     [Fact]
     public async Task AnUnverifiedJwtGets403OutsideAuthUntilTheAddressIsVerified()
