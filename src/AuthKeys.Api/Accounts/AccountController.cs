@@ -1,4 +1,3 @@
-using System.Globalization;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
@@ -22,13 +21,13 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     public async Task<IActionResult> GetMe(CancellationToken cancellationToken) =>
         await accounts.FindAsync(User.GetUserId(), cancellationToken) is { } account
             ? Ok(new MeResponse(account, User.GetSessionId()))
-            : AccountGone();
+            : this.AccountGone();
 
     /// <summary>Change your display name (the only field that can be changed here).</summary>
     [HttpPatch("me")]
     [ProducesResponseType<AccountResponse>(StatusCodes.Status200OK)]
     public async Task<IActionResult> UpdateMe(UpdateAccountRequest request, CancellationToken cancellationToken) =>
-        await accounts.RenameAsync(User.GetUserId(), request.Name, cancellationToken) is { } account ? Ok(account) : AccountGone();
+        await accounts.RenameAsync(User.GetUserId(), request.Name, cancellationToken) is { } account ? Ok(account) : this.AccountGone();
 
     /// <summary>Change your password. Every other session ends at once; this one goes on.</summary>
     [HttpPost("change-password")]
@@ -75,24 +74,15 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
         switch (check)
         {
             case null:
-                return AccountGone();
+                return this.AccountGone();
             case { LockedFor: { } wait }:
                 metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
-                Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                    detail: "This account is temporarily locked after repeated wrong passwords. Try again later.");
+                return this.Locked(wait);
             case { IsCorrect: false }:
                 ModelState.AddModelError(passwordField, "The password is incorrect.");
                 return ValidationProblem(ModelState);
             default:
                 return Ok(new MessageResponse(success));
         }
-    }
-
-    /// <summary>A valid token of an account deleted meanwhile (its session check raced the deletion).</summary>
-    private ObjectResult AccountGone()
-    {
-        Response.Headers.WWWAuthenticate = "Bearer";
-        return Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "This account no longer exists.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AuthKeys.Api.Accounts.Email;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
@@ -40,8 +39,9 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
             UpdatedAt = now,
         };
         db.Users.Add(user);
-        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.UserSignup);
-        emailFlows.AddFirstVerification(user, RequestOrigin.Of(HttpContext));
+        var origin = RequestOrigin.Of(HttpContext);
+        var tokens = sessions.Open(user, origin, EventTypes.UserSignup);
+        emailFlows.AddFirstVerification(user, origin);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -66,9 +66,7 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         if (user is not null && lockout.LockedFor(user) is { } wait)
         {
             metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
-            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                detail: "This account is temporarily locked after repeated failed logins. Try again later.");
+            return this.Locked(wait, "This account is temporarily locked after repeated failed logins. Try again later.");
         }
 
         // Always one bcrypt verification, so timing does not tell which emails have accounts.

@@ -30,8 +30,6 @@ public sealed partial class MailCatcher : IAsyncDisposable
     /// <summary>While set, a message is held (the sender waits) until <see cref="Release"/>; set when one arrives.</summary>
     public TaskCompletionSource? Holding { get => _store.Holding; set => _store.Holding = value; }
 
-    public TaskCompletionSource Arrived => _store.Arrived;
-
     public void Release() => _store.Release.TrySetResult();
 
     public static Task<MailCatcher> StartAsync()
@@ -107,15 +105,12 @@ public sealed partial class MailCatcher : IAsyncDisposable
 
         public TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TaskCompletionSource Arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             if (Refusing)
                 return new SmtpResponse(SmtpReplyCode.ServiceUnavailable, "try again later");
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
-            Arrived.TrySetResult();
             if (Holding is { } holding)
             {
                 holding.TrySetResult();

@@ -77,8 +77,7 @@ public sealed class EmailController(EmailFlows flows, ResetRequests resetRequest
             case FlowOutcome.Done:
                 return StatusCode(successStatus, new MessageResponse(success));
             case FlowOutcome.AccountGone:
-                Response.Headers.WWWAuthenticate = "Bearer";
-                return Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "This account no longer exists.");
+                return this.AccountGone();
             case FlowOutcome.AlreadyVerified:
                 return Problem(statusCode: StatusCodes.Status409Conflict, title: "Already verified", detail: "Your email address is already verified.");
             case FlowOutcome.AddressTaken:
@@ -88,9 +87,7 @@ public sealed class EmailController(EmailFlows flows, ResetRequests resetRequest
                 return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
                     detail: "A link was sent moments ago; at most one a minute and five an hour are sent. Check your inbox, or try again later.");
             case FlowOutcome.Locked:
-                Response.Headers.RetryAfter = Math.Ceiling(result.RetryAfter!.Value.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                    detail: "This account is temporarily locked after repeated wrong passwords. Try again later.");
+                return this.Locked(result.RetryAfter!.Value);
             case FlowOutcome.WrongPassword:
                 ModelState.AddModelError("password", "The password is incorrect.");
                 return ValidationProblem(ModelState);

@@ -37,15 +37,8 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
     /// </summary>
     public ValueTask<TValue?> GetOrLoadAsync<TState>(TKey key, TState state, Func<TKey, TState, Task<TValue?>> load, CancellationToken cancellationToken)
     {
-        if (_entries.TryGet(key, out var entry))
-        {
-            var now = _time.GetTimestamp();
-            if (entry.ExpiresAt > now && _trust.Trusts(entry.StoredAt, now))
-            {
-                onLookup?.Invoke(true);
-                return new ValueTask<TValue?>(entry.Value);
-            }
-        }
+        if (TryGetCached(key, out var cached))
+            return new ValueTask<TValue?>(cached);
         onLookup?.Invoke(false);
 
         if (!_loading.TryGetValue(key, out var loading))
