@@ -16,7 +16,7 @@ public static class AccountsExtensions
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<CommonPasswords>();
         services.AddScoped<UserAccounts>();
-        services.AddScoped<LoginThrottle>();
+        services.AddScoped<LoginLockout>();
         services.AddAuthKeysSessions();
         services.AddAuthKeysAccountEmail();
 

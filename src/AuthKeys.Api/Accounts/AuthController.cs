@@ -18,7 +18,7 @@ namespace AuthKeys.Api.Accounts;
 [ApiController]
 [Route("auth")]
 [Tags("Authentication")]
-public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, EmailFlows emailFlows, LoginThrottle lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
+public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, EmailFlows emailFlows, LoginLockout lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
 {
     /// <summary>Create an account and open a session.</summary>
     [HttpPost("signup")]
@@ -62,24 +62,24 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
     public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email);
+        var origin = RequestOrigin.Of(HttpContext);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (user is not null && lockout.LockedFor(user) is { } wait)
+        var attempt = user is null ? null : await lockout.ClaimAsync(user.Id, origin, cancellationToken);
+        if (attempt is { RetryAfter: { } wait })
         {
             metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
             return this.Locked(wait, "This account is temporarily locked after repeated failed logins. Try again later.");
         }
 
         // Always one bcrypt verification, so timing does not tell which emails have accounts.
-        var valid = await passwords.VerifyAsync(request.Password, user?.PasswordHash, cancellationToken);
-        if (!valid || user is not { IsActive: true })
-        {
-            if (user is not null && !valid)
-                await lockout.RecordFailureAsync(user.Id, RequestOrigin.Of(HttpContext), cancellationToken);
+        var valid = await passwords.VerifyAsync(request.Password, attempt is null ? null : user!.PasswordHash, cancellationToken);
+        if (attempt is not null && !valid)
+            await lockout.FailedAsync(attempt, origin, cancellationToken);
+        if (!valid || attempt is null || user is not { IsActive: true })
             return Unauthorized("Invalid credentials", "The email or password is incorrect.");
-        }
 
-        LoginThrottle.RecordSuccess(user);
-        var tokens = sessions.Open(user, RequestOrigin.Of(HttpContext), EventTypes.LoginSucceeded);
+        await lockout.SucceededAsync(attempt, cancellationToken);
+        var tokens = sessions.Open(user, origin, EventTypes.LoginSucceeded);
         await db.SaveChangesAsync(cancellationToken);
         return Ok(ToAuthResponse(user, tokens));
     }

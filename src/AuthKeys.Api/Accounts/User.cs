@@ -18,9 +18,15 @@ public sealed class User
     /// <summary>When a link sent to <see cref="Email"/> was used (verification, reset, address change); null until then.</summary>
     public DateTimeOffset? EmailVerifiedAt { get; set; }
 
-    /// <summary>Failed logins since the last success; reaching LOGIN_MAX_FAILURES locks the account.</summary>
+    /// <summary>
+    /// Attempts claimed from every address in the window that began at <see cref="FailuresSince"/>;
+    /// reaching LOGIN_ACCOUNT_MAX_FAILURES locks the account on every address.
+    /// </summary>
     public int FailedLoginCount { get; set; }
 
+    public DateTimeOffset? FailuresSince { get; set; }
+
+    /// <summary>Until when every address is refused (<see cref="LoginFailure"/> holds the per-address locks).</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

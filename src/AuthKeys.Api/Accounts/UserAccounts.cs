@@ -23,7 +23,7 @@ public sealed class UserAccounts(
     SessionStateCache sessionStates,
     SessionService sessions,
     PasswordHasher passwords,
-    LoginThrottle lockout,
+    LoginLockout lockout,
     AuditLog audit,
     AccountMail mail,
     IEnumerable<IAccountCredentials> heldElsewhere,
@@ -115,14 +115,16 @@ public sealed class UserAccounts(
     /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
     internal async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
     {
-        if (lockout.LockedFor(user) is { } wait)
+        if (await lockout.ClaimAsync(user.Id, origin, cancellationToken) is not { } attempt)
+            return PasswordCheck.Wrong; // deleted meanwhile
+        if (attempt.RetryAfter is { } wait)
             return new PasswordCheck(false, wait);
         if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
         {
-            await lockout.RecordFailureAsync(user.Id, origin, cancellationToken);
+            await lockout.FailedAsync(attempt, origin, cancellationToken);
             return PasswordCheck.Wrong;
         }
-        LoginThrottle.RecordSuccess(user);
+        await lockout.SucceededAsync(attempt, cancellationToken);
         return PasswordCheck.Correct;
     }
 }

@@ -13,7 +13,7 @@ public sealed class LoginLockoutTests : IAsyncLifetime
     public LoginLockoutTests() => _api = new AuthKeysApiFactory
     {
         Time = _time,
-        Settings = { ["LOGIN_MAX_FAILURES"] = "3", ["LOGIN_LOCKOUT_SECONDS"] = "600" },
+        Settings = { ["LOGIN_MAX_FAILURES"] = "3", ["LOGIN_ACCOUNT_MAX_FAILURES"] = "8", ["LOGIN_LOCKOUT_SECONDS"] = "600" },
     };
 
     public Task InitializeAsync() => _api.StartAsync();
@@ -66,6 +66,71 @@ public sealed class LoginLockoutTests : IAsyncLifetime
         await client.LoginAsync(account.Email);
     }
 
+    [Fact]
+    public async Task AnAddressLockedOutOfAnAccountLeavesTheOwnerOnOtherAddressesIn()
+    {
+        var client = _api.CreateClient();
+        var account = await client.SignupAsync();
+        for (var i = 0; i < 3; i++)
+            await (await Login(client, account.Email, "WrongPassword1", "203.0.113.7")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        await (await Login(client, account.Email, account.Password, "203.0.113.7")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        // Its IPv6 neighbours in one /64 are one client; another /64 is another.
+        for (var i = 0; i < 3; i++)
+            await (await Login(client, account.Email, "WrongPassword1", $"2001:db8:1:2::{i + 1}")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        await (await Login(client, account.Email, account.Password, "2001:db8:1:2::99")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+
+        Assert.Equal(HttpStatusCode.OK, (await Login(client, account.Email, account.Password, "2001:db8:1:3::1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Login(client, account.Email, account.Password, "198.51.100.1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusedGuessesFromALockedAddressDoNotSpendTheAccountsAllowance()
+    {
+        var client = _api.CreateClient();
+        var account = await client.SignupAsync();
+        for (var i = 0; i < 3; i++)
+            await (await Login(client, account.Email, "WrongPassword1", "203.0.113.8")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        for (var i = 0; i < 20; i++)
+            await (await Login(client, account.Email, "WrongPassword1", "203.0.113.8")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.OK, (await Login(client, account.Email, account.Password, "198.51.100.2")).StatusCode);
+    }
+
+    [Fact]
+    public async Task FailuresFromManyAddressesLockTheAccountEverywhereUntilTheLockoutEnds()
+    {
+        var client = _api.CreateClient();
+        var account = await client.SignupAsync();
+        for (var i = 0; i < 8; i++)
+            await (await Login(client, account.Email, "WrongPassword1", $"203.0.113.{20 + i}")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+
+        var locked = await Login(client, account.Email, account.Password, "198.51.100.3");
+        await locked.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(TimeSpan.FromSeconds(600), locked.Headers.RetryAfter?.Delta);
+
+        _time.Advance(TimeSpan.FromSeconds(601));
+        Assert.Equal(HttpStatusCode.OK, (await Login(client, account.Email, account.Password, "198.51.100.3")).StatusCode);
+    }
+
+    [Fact]
+    public async Task OfFiftyConcurrentGuessesNoMoreThanTheLimitAreVerifiedAndTheRightPasswordAfterThemIsRefused()
+    {
+        var client = _api.CreateClient();
+        var account = await client.SignupAsync();
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Login(client, account.Email, "WrongPassword1", "203.0.113.9")));
+
+        var statuses = guesses.Select(r => r.StatusCode).ToList();
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.Unauthorized), 1, 3);
+        await (await Login(client, account.Email, account.Password, "203.0.113.9")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
     private static Task<HttpResponseMessage> WrongLogin(HttpClient client, string email) =>
         client.PostAsJsonAsync(Routes.Login, new { email, password = "WrongPassword1" });
+
+    private static Task<HttpResponseMessage> Login(HttpClient client, string email, string password, string address)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Routes.Login) { Content = JsonContent.Create(new { email, password }) };
+        request.Headers.Add(AuthKeysApiFactory.ClientAddressHeader, address);
+        return client.SendAsync(request);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -20,6 +21,12 @@ namespace AuthKeys.Api.Tests.Testing;
 public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+    /// <summary>
+    /// A request header the test server reads as the client's address (the test server knows
+    /// none), so that tests can speak from several addresses; the service never sees it.
+    /// </summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
 
     public Dictionary<string, string?> Settings { get; } = new()
     {
@@ -118,8 +125,23 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
                 services.AddSingleton<TimeProvider>(Time);
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(SqlCommands));
             services.AddSingleton<ILoggerProvider>(Logs);
+            services.AddTransient<IStartupFilter, ClientAddressFromHeader>();
             ConfigureServices?.Invoke(services);
         });
+    }
+
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.Remove(ClientAddressHeader, out var address))
+                    context.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     private static int FreePort()

@@ -38,6 +38,7 @@ public sealed class EmailFlows(
     SessionService sessions,
     SessionStateCache sessionStates,
     AuditLog audit,
+    LoginLockout lockout,
     IOptions<EmailOptions> options,
     TimeProvider time)
 {
@@ -145,12 +146,12 @@ public sealed class EmailFlows(
         var user = await db.Users.SingleAsync(u => u.Id == spent.UserId, cancellationToken);
         var now = time.GetUtcNow();
         user.PasswordHash = newPasswordHash;
-        LoginThrottle.RecordSuccess(user);
         user.EmailVerifiedAt ??= now;
         user.UpdatedAt = now;
         audit.Record(EventTypes.PasswordReset, new Actor(user.Id, null, origin));
         mail.PasswordReset(user.Id, user.Email, origin);
         await db.SaveChangesAsync(cancellationToken);
+        await lockout.ClearAsync(user.Id, cancellationToken);
         var ended = await sessions.RevokeAllAsync(user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         sessionStates.MarkRevoked(ended);

@@ -12,13 +12,14 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e97727af-26f8-48dc-ae40-116e03c36b3e"), entityTypeCount: 10)
+            : base(skipDetectChanges: false, modelId: new Guid("de6040f4-4042-455d-869c-59bb6c5c18f0"), entityTypeCount: 11)
         {
         }
 
         partial void Initialize()
         {
             var accountToken = AccountTokenEntityType.Create(this);
+            var loginFailure = LoginFailureEntityType.Create(this);
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
@@ -30,6 +31,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
+            LoginFailureEntityType.CreateForeignKey1(loginFailure, user);
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, user);
@@ -40,6 +42,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             WebhookDeliveryEntityType.CreateForeignKey1(webhookDelivery, webhook);
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
+            LoginFailureEntityType.CreateAnnotations(loginFailure);
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);

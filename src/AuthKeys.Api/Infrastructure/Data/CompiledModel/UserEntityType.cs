@@ -20,7 +20,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.Accounts.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 10,
+                propertyCount: 11,
                 navigationCount: 1,
                 unnamedIndexCount: 1,
                 keyCount: 1);
@@ -71,6 +71,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 sentinel: 0);
             failedLoginCount.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             failedLoginCount.AddAnnotation("Relational:ColumnName", "failed_login_count");
+
+            var failuresSince = runtimeEntityType.AddProperty(
+                "FailuresSince",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(User).GetProperty("FailuresSince", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<FailuresSince>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            failuresSince.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            failuresSince.AddAnnotation("Relational:ColumnName", "failures_since");
 
             var isActive = runtimeEntityType.AddProperty(
                 "IsActive",

@@ -16,3 +16,14 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.HasIndex(u => u.Email).IsUnique();
     }
 }
+
+internal sealed class LoginFailureConfiguration : IEntityTypeConfiguration<LoginFailure>
+{
+    public void Configure(EntityTypeBuilder<LoginFailure> builder)
+    {
+        builder.ToTable("login_failures");
+        builder.HasKey(f => new { f.UserId, f.Address });
+        builder.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(f => f.Address).HasMaxLength(LoginFailure.AddressMaxLength);
+    }
+}

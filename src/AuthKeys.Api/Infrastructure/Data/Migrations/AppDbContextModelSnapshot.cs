@@ -84,6 +84,35 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.ToTable("account_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("AuthKeys.Api.Accounts.LoginFailure", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("address");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_count");
+
+                    b.Property<DateTimeOffset>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("UserId", "Address")
+                        .HasName("pk_login_failures");
+
+                    b.ToTable("login_failures", (string)null);
+                });
+
             modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -199,6 +228,10 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                     b.Property<int>("FailedLoginCount")
                         .HasColumnType("integer")
                         .HasColumnName("failed_login_count");
+
+                    b.Property<DateTimeOffset?>("FailuresSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failures_since");
 
                     b.Property<bool>("IsActive")
                         .ValueGeneratedOnAdd()
@@ -641,6 +674,16 @@ namespace AuthKeys.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_account_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("AuthKeys.Api.Accounts.LoginFailure", b =>
+                {
+                    b.HasOne("AuthKeys.Api.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_login_failures_users_user_id");
                 });
 
             modelBuilder.Entity("AuthKeys.Api.Accounts.Sessions.RefreshToken", b =>
