@@ -29,6 +29,10 @@ public static class WebExtensions
                 options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(object)));
                 options.Filters.Add(new ServiceFilterAttribute(typeof(ValidationFilter)) { IsReusable = true });
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+                // jQuery's "a[b]" keys mean nothing to a JSON API, and the factories reading them
+                // throw on a key like "a[" in any form or query string, a 500 for junk input.
+                options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+                options.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
             })
             .AddJsonOptions(options =>
             {

@@ -19,6 +19,15 @@ public sealed class InputLimitTests(AuthKeysApiFactory api) : IClassFixture<Auth
     public async Task AHugeAuthorizationHeaderIs401() =>
         await (await _client.GetWithTokenAsync(Routes.UserOnly, new string('x', 10_000))).ReadProblemAsync(HttpStatusCode.Unauthorized);
 
+    [Fact]
+    public async Task BracketKeysInAFormOrQueryAreNotA500()
+    {
+        var form = new FormUrlEncodedContent([new("a[", "1")]);
+        await (await _client.PostAsync(Routes.Login, form)).ReadProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        var account = await _client.SignupAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync($"{Routes.Keys}?a[=1&b]=2", account.AccessToken)).StatusCode);
+    }
+
     [Theory]
     [InlineData("Robert'); DROP TABLE users;--")]
     [InlineData("名前 🙂 ñ")]
