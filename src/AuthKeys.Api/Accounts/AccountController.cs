@@ -1,7 +1,6 @@
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
-using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +12,7 @@ namespace AuthKeys.Api.Accounts;
 [Route("auth")]
 [Tags("Account")]
 [Authorize(AuthenticationSchemes = AuthSchemes.Jwt)]
-public sealed class AccountController(UserAccounts accounts, SessionService sessions, AuthKeysMetrics metrics) : ControllerBase
+public sealed class AccountController(UserAccounts accounts, SessionService sessions) : ControllerBase
 {
     /// <summary>Who you are, and which session this access token belongs to.</summary>
     [HttpGet("me")]
@@ -35,7 +34,7 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> ChangePassword(ChangePasswordRequest request, CancellationToken cancellationToken)
     {
-        var check = await accounts.ChangePasswordAsync(Actor.Of(HttpContext), request.CurrentPassword, request.NewPassword, cancellationToken);
+        var check = await accounts.ChangePasswordAsync(Actor.Of(HttpContext), request.CurrentPassword, request.Code, request.NewPassword, cancellationToken);
         return Answer(check, "currentPassword", "Password changed; every other session has ended");
     }
 
@@ -65,24 +64,14 @@ public sealed class AccountController(UserAccounts accounts, SessionService sess
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> DeleteAccount(DeleteAccountRequest request, CancellationToken cancellationToken)
     {
-        var check = await accounts.DeleteAsync(Actor.Of(HttpContext), request.Password, cancellationToken);
+        var check = await accounts.DeleteAsync(Actor.Of(HttpContext), request.Password, request.Code, cancellationToken);
         return Answer(check, "password", "Account deleted");
     }
 
-    private IActionResult Answer(PasswordCheck? check, string passwordField, string success)
+    private IActionResult Answer(SecretCheck? check, string passwordField, string success) => check switch
     {
-        switch (check)
-        {
-            case null:
-                return this.AccountGone();
-            case { LockedFor: { } wait }:
-                metrics.Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
-                return this.Locked(wait);
-            case { IsCorrect: false }:
-                ModelState.AddModelError(passwordField, "The password is incorrect.");
-                return ValidationProblem(ModelState);
-            default:
-                return Ok(new MessageResponse(success));
-        }
-    }
+        null => this.AccountGone(),
+        { IsCorrect: false } => this.Refuse(check, passwordField),
+        _ => Ok(new MessageResponse(success)),
+    };
 }

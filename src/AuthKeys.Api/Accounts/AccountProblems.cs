@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AuthKeys.Api.Accounts;
@@ -13,6 +14,27 @@ internal static class AccountProblems
     {
         controller.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return controller.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins", detail: detail);
+    }
+
+    /// <summary>
+    /// The answer to a failed <see cref="SecretCheck"/>: 429 while locked, else 400 naming the
+    /// field that was wrong (<paramref name="passwordField"/>, or <c>code</c> for the second factor).
+    /// </summary>
+    public static IActionResult Refuse(this ControllerBase controller, SecretCheck check, string passwordField = "password")
+    {
+        if (check.Outcome == SecretOutcome.Locked)
+        {
+            controller.HttpContext.RequestServices.GetRequiredService<AuthKeysMetrics>().Rejected(AuthKeysMetrics.RejectionReason.LoginLockout);
+            return controller.Locked(check.RetryAfter!.Value);
+        }
+        var (field, message) = check.Outcome switch
+        {
+            SecretOutcome.WrongPassword => (passwordField, "The password is incorrect."),
+            SecretOutcome.CodeRequired => ("code", "This account has a second factor: send a current code from its authenticator app, or a recovery code."),
+            _ => ("code", "The code is wrong, expired or already used."),
+        };
+        controller.ModelState.AddModelError(field, message);
+        return controller.ValidationProblem(controller.ModelState);
     }
 
     /// <summary>A valid token of an account deleted meanwhile (its session check raced the deletion).</summary>

@@ -6,7 +6,9 @@ namespace AuthKeys.Api.Accounts;
 /// <param name="Name">The display name, or null.</param>
 /// <param name="CreatedAt">When it signed up.</param>
 /// <param name="EmailVerified">True once a link sent to the address was used.</param>
-public sealed record AccountResponse(Guid Id, string Email, string? Name, DateTimeOffset CreatedAt, bool EmailVerified);
+/// <param name="MfaEnabled">True while a second factor (an authenticator app) protects the account.</param>
+/// <param name="RecoveryCodesRemaining">Unused recovery codes; 0 without a second factor.</param>
+public sealed record AccountResponse(Guid Id, string Email, string? Name, DateTimeOffset CreatedAt, bool EmailVerified, bool MfaEnabled, int RecoveryCodesRemaining);
 
 /// <summary>Who is calling: the account, and the session this access token belongs to.</summary>
 public sealed record MeResponse(AccountResponse User, Guid SessionId);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AuthKeys.Api.Accounts.Email;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.OpenApi;
@@ -19,6 +20,7 @@ public static class AccountsExtensions
         services.AddScoped<LoginLockout>();
         services.AddAuthKeysSessions();
         services.AddAuthKeysAccountEmail();
+        services.AddAuthKeysMfa();
 
         services.AddOpenApiExample<SignupRequest>(() => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42", ["name"] = "Jane Doe" });
         services.AddOpenApiExample<LoginRequest>(() => new JsonObject { ["email"] = "jane@example.com", ["password"] = "Tangerine-Kite-42" });

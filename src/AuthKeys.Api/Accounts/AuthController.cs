@@ -1,8 +1,10 @@
 using AuthKeys.Api.Accounts.Email;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.RateLimiting;
@@ -18,7 +20,9 @@ namespace AuthKeys.Api.Accounts;
 [ApiController]
 [Route("auth")]
 [Tags("Authentication")]
-public sealed class AuthController(AppDbContext db, PasswordHasher passwords, SessionService sessions, EmailFlows emailFlows, LoginLockout lockout, AuthKeysMetrics metrics, TimeProvider time) : ControllerBase
+public sealed class AuthController(
+    AppDbContext db, PasswordHasher passwords, SessionService sessions, EmailFlows emailFlows, LoginLockout lockout, MfaLogins mfaLogins, AuthKeysMetrics metrics, TimeProvider time)
+    : ControllerBase
 {
     /// <summary>Create an account and open a session.</summary>
     [HttpPost("signup")]
@@ -50,14 +54,17 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         {
             return Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered", detail: "An account with this email already exists.");
         }
-        return StatusCode(StatusCodes.Status201Created, ToAuthResponse(user, tokens));
+        return StatusCode(StatusCodes.Status201Created, AuthResponse.Of(user, tokens));
     }
 
-    /// <summary>Log in and open a session.</summary>
+    /// <summary>
+    /// Log in and open a session. For an account with a second factor a right password answers
+    /// 401 with <c>type</c> ending in <c>mfa-required</c> and an <c>mfaToken</c> for POST /auth/login/mfa.
+    /// </summary>
     [HttpPost("login")]
     [EnableRateLimiting(RateLimitPolicies.Auth)]
     [ProducesResponseType<AuthResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<MfaRequiredProblem>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> Login(LoginRequest request, CancellationToken cancellationToken)
     {
@@ -78,10 +85,15 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         if (!valid || attempt is null || user is not { IsActive: true })
             return Unauthorized("Invalid credentials", "The email or password is incorrect.");
 
+        if (user.MfaEnabledAt is not null)
+        {
+            await lockout.ReleasedAsync(attempt, cancellationToken);
+            return MfaRequired(await mfaLogins.StartAsync(user, cancellationToken));
+        }
         await lockout.SucceededAsync(attempt, cancellationToken);
         var tokens = sessions.Open(user, origin, EventTypes.LoginSucceeded);
         await db.SaveChangesAsync(cancellationToken);
-        return Ok(ToAuthResponse(user, tokens));
+        return Ok(AuthResponse.Of(user, tokens));
     }
 
     /// <summary>Exchange a refresh token for a new pair. The token sent is spent; sending it again revokes the session.</summary>
@@ -116,8 +128,14 @@ public sealed class AuthController(AppDbContext db, PasswordHasher passwords, Se
         return new MessageResponse("Logged out of all sessions");
     }
 
-    private static AuthResponse ToAuthResponse(User user, TokenResponse tokens) =>
-        new(new UserResponse(user.Id, user.Email, user.Name, user.EmailVerifiedAt is not null), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
+    private ObjectResult MfaRequired(string mfaToken)
+    {
+        var problem = ProblemDetailsFactory.CreateProblemDetails(HttpContext, StatusCodes.Status401Unauthorized, "Second factor required", ProblemTypes.MfaRequired,
+            "The password is right; send mfaToken with a code from the authenticator app (or a recovery code) to POST /auth/login/mfa within 5 minutes.");
+        problem.Extensions["mfaToken"] = mfaToken;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return new ObjectResult(problem) { StatusCode = StatusCodes.Status401Unauthorized, ContentTypes = { "application/problem+json" } };
+    }
 
     private ObjectResult Unauthorized(string title, string detail)
     {

@@ -7,7 +7,11 @@ namespace AuthKeys.Api.Accounts;
 public sealed record UserResponse(Guid Id, string Email, string? Name, bool EmailVerified);
 
 /// <summary>Signup and login: the account and a fresh session's tokens.</summary>
-public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn);
+public sealed record AuthResponse(UserResponse User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn)
+{
+    public static AuthResponse Of(User user, TokenResponse tokens) =>
+        new(new UserResponse(user.Id, user.Email, user.Name, user.EmailVerifiedAt is not null), tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn);
+}
 
 /// <summary>A rotated pair; the refresh token sent is spent.</summary>
 public sealed record TokenResponse(string AccessToken, string RefreshToken, string TokenType, int ExpiresIn);

@@ -96,16 +96,17 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
     }
 
     /// <summary>
-    /// A granted attempt was wrong: audited as auth.login.failed, and as auth.login.locked when it
-    /// was the last one allowed, which locks (in the same transaction).
+    /// A granted attempt was wrong: audited as <paramref name="eventType"/> (a password's
+    /// auth.login.failed, a code's auth.login.mfa_failed), and as auth.login.locked when it was
+    /// the last one allowed, which locks (in the same transaction).
     /// </summary>
-    public async Task FailedAsync(LoginAttempt attempt, RequestOrigin origin, CancellationToken cancellationToken)
+    public async Task FailedAsync(LoginAttempt attempt, RequestOrigin origin, CancellationToken cancellationToken, string eventType = EventTypes.LoginFailed)
     {
         var settings = options.Value;
         var until = time.GetUtcNow() + settings.LoginLockout;
         var actor = new Actor(attempt.UserId, null, origin);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        audit.Record(EventTypes.LoginFailed, actor);
+        audit.Record(eventType, actor);
         // The account's row before its address's, in the order a claim takes them, so the two never deadlock.
         if (attempt.AccountClaim >= settings.AccountMaxFailures)
         {
@@ -134,6 +135,23 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
             $"UPDATE users SET failed_login_count = GREATEST(failed_login_count - 1, 0), locked_until = NULL WHERE id = {attempt.UserId}",
             cancellationToken);
         await db.LoginFailures.Where(f => f.UserId == attempt.UserId && f.Address == attempt.Address).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A granted attempt proved only part of what the account asks (a right password where a code
+    /// must follow): the attempt stops counting, but the failures before it stay, so that knowing
+    /// the password does not restart the count of guesses at the code.
+    /// </summary>
+    public async Task ReleasedAsync(LoginAttempt attempt, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE users SET failed_login_count = GREATEST(failed_login_count - 1, 0) WHERE id = {attempt.UserId} AND locked_until IS NULL",
+            cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE login_failures SET failed_count = GREATEST(failed_count - 1, 0) WHERE user_id = {attempt.UserId} AND address = {attempt.Address} AND locked_until IS NULL",
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -29,6 +29,18 @@ public sealed class User
     /// <summary>Until when every address is refused (<see cref="LoginFailure"/> holds the per-address locks).</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 
+    /// <summary>When the second factor (TOTP) was turned on; null while it is off.</summary>
+    public DateTimeOffset? MfaEnabledAt { get; set; }
+
+    /// <summary>The TOTP secret in use, sealed and bound to this account.</summary>
+    public byte[]? TotpSecret { get; set; }
+
+    /// <summary>A secret enrolled but not confirmed yet, sealed the same way.</summary>
+    public byte[]? PendingTotpSecret { get; set; }
+
+    /// <summary>The time step of the last code accepted: a code of it or an earlier one is refused.</summary>
+    public long? TotpLastStep { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

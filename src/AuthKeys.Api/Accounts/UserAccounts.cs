@@ -1,4 +1,5 @@
 using AuthKeys.Api.Accounts.Email;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
@@ -6,13 +7,6 @@ using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthKeys.Api.Accounts;
-
-/// <summary>How a password check ended: right, wrong (counted toward the lockout), or refused unchecked while locked.</summary>
-public sealed record PasswordCheck(bool IsCorrect, TimeSpan? LockedFor)
-{
-    public static readonly PasswordCheck Correct = new(true, null);
-    public static readonly PasswordCheck Wrong = new(false, null);
-}
 
 /// <summary>
 /// Account-wide changes. Each ends what it must in one transaction and evicts this node's caches
@@ -24,6 +18,7 @@ public sealed class UserAccounts(
     SessionService sessions,
     PasswordHasher passwords,
     LoginLockout lockout,
+    SecondFactor secondFactor,
     AuditLog audit,
     AccountMail mail,
     IEnumerable<IAccountCredentials> heldElsewhere,
@@ -31,7 +26,8 @@ public sealed class UserAccounts(
 {
     public Task<AccountResponse?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt, u.EmailVerifiedAt != null))
+            .Select(u => new AccountResponse(u.Id, u.Email, u.Name, u.CreatedAt, u.EmailVerifiedAt != null, u.MfaEnabledAt != null,
+                db.RecoveryCodes.Count(c => c.UserId == u.Id && c.UsedAt == null)))
             .SingleOrDefaultAsync(cancellationToken);
 
     public async Task<AccountResponse?> RenameAsync(Guid userId, string? name, CancellationToken cancellationToken)
@@ -47,12 +43,12 @@ public sealed class UserAccounts(
     /// Stores the new password and ends every other session of the user (ASVS 7.4.3); the calling
     /// session goes on. Null when the account is gone.
     /// </summary>
-    public async Task<PasswordCheck?> ChangePasswordAsync(Actor actor, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    public async Task<SecretCheck?> ChangePasswordAsync(Actor actor, string currentPassword, string? code, string newPassword, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == actor.UserId, cancellationToken);
         if (user is null)
             return null;
-        var check = await CheckPasswordAsync(user, currentPassword, actor.Origin, cancellationToken);
+        var check = await CheckSecretsAsync(user, currentPassword, code, actor.Origin, cancellationToken);
         if (!check.IsCorrect)
             return check;
 
@@ -74,13 +70,13 @@ public sealed class UserAccounts(
     /// credential of it is refused from the next request on, and the email is free again. Null
     /// when the account is already gone.
     /// </summary>
-    public async Task<PasswordCheck?> DeleteAsync(Actor actor, string password, CancellationToken cancellationToken)
+    public async Task<SecretCheck?> DeleteAsync(Actor actor, string password, string? code, CancellationToken cancellationToken)
     {
         var userId = actor.UserId;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return null;
-        var check = await CheckPasswordAsync(user, password, actor.Origin, cancellationToken);
+        var check = await CheckSecretsAsync(user, password, code, actor.Origin, cancellationToken);
         if (!check.IsCorrect)
             return check;
 
@@ -113,18 +109,26 @@ public sealed class UserAccounts(
     }
 
     /// <summary>As a login checks it: refused unchecked while locked; a wrong one counts toward the lockout.</summary>
-    internal async Task<PasswordCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
+    internal async Task<SecretCheck> CheckPasswordAsync(User user, string password, RequestOrigin origin, CancellationToken cancellationToken)
     {
         if (await lockout.ClaimAsync(user.Id, origin, cancellationToken) is not { } attempt)
-            return PasswordCheck.Wrong; // deleted meanwhile
+            return SecretCheck.WrongPassword; // deleted meanwhile
         if (attempt.RetryAfter is { } wait)
-            return new PasswordCheck(false, wait);
+            return SecretCheck.LockedFor(wait);
         if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
         {
             await lockout.FailedAsync(attempt, origin, cancellationToken);
-            return PasswordCheck.Wrong;
+            return SecretCheck.WrongPassword;
         }
-        await lockout.SucceededAsync(attempt, cancellationToken);
-        return PasswordCheck.Correct;
+        // With a second factor, only the code that must follow proves the owner.
+        await (user.MfaEnabledAt is null ? lockout.SucceededAsync(attempt, cancellationToken) : lockout.ReleasedAsync(attempt, cancellationToken));
+        return SecretCheck.Correct;
+    }
+
+    /// <summary>The password, then, when the account has a second factor, <paramref name="code"/>.</summary>
+    internal async Task<SecretCheck> CheckSecretsAsync(User user, string password, string? code, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        var check = await CheckPasswordAsync(user, password, origin, cancellationToken);
+        return check.IsCorrect ? await secondFactor.CheckAsync(user, code, origin, cancellationToken) : check;
     }
 }

@@ -9,6 +9,7 @@ public static class EventTypes
     public const string LoginSucceeded = "auth.login.succeeded";
     public const string LoginFailed = "auth.login.failed";
     public const string LoginLocked = "auth.login.locked";
+    public const string MfaFailed = "auth.login.mfa_failed";
     public const string Logout = "auth.logout";
     public const string LogoutAll = "auth.logout_all";
     public const string RefreshReuseDetected = "auth.refresh.reuse_detected";
@@ -20,6 +21,10 @@ public static class EventTypes
     public const string PasswordReset = "password.reset";
     public const string EmailChangeRequested = "email.change_requested";
     public const string EmailChanged = "email.changed";
+    public const string MfaEnabled = "mfa.enabled";
+    public const string MfaDisabled = "mfa.disabled";
+    public const string RecoveryCodesRegenerated = "mfa.recovery_codes_regenerated";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
     public const string KeyCreated = "key.created";
     public const string KeyUpdated = "key.updated";
     public const string KeyRolled = "key.rolled";
@@ -33,7 +38,7 @@ public static class EventTypes
     public static readonly IReadOnlyList<string> Subscribable =
     [
         KeyCreated, KeyUpdated, KeyRolled, KeyRevoked, KeyExpiring, KeyUsageExceeded,
-        RefreshReuseDetected, LoginLocked, PasswordChanged, PasswordReset, EmailChanged,
+        RefreshReuseDetected, LoginLocked, PasswordChanged, PasswordReset, EmailChanged, MfaEnabled, MfaDisabled,
     ];
 
     public static readonly FrozenSet<string> SubscribableSet = Subscribable.ToFrozenSet(StringComparer.Ordinal);

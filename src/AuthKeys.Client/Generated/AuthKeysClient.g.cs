@@ -295,7 +295,8 @@ namespace AuthKeys.Client
         System.Threading.Tasks.Task<AuthResponse> SignupAsync(SignupRequest body, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
-        /// Log in and open a session.
+        /// Log in and open a session. For an account with a second factor a right password answers
+        /// <br/>401 with `type` ending in `mfa-required` and an `mfaToken` for POST /auth/login/mfa.
         /// </summary>
         /// <param name="body">Credentials of an existing account.</param>
         /// <returns>OK</returns>
@@ -304,7 +305,8 @@ namespace AuthKeys.Client
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Log in and open a session.
+        /// Log in and open a session. For an account with a second factor a right password answers
+        /// <br/>401 with `type` ending in `mfa-required` and an `mfaToken` for POST /auth/login/mfa.
         /// </summary>
         /// <param name="body">Credentials of an existing account.</param>
         /// <returns>OK</returns>
@@ -544,6 +546,99 @@ namespace AuthKeys.Client
         /// <returns>OK</returns>
         /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<ProtectedResponse> GetScopedAsync(System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Start setting up an authenticator app: scan `otpauthUri` (or type `secret`), then
+        /// <br/>confirm with a code. A new enrollment replaces one not confirmed yet.
+        /// </summary>
+        /// <param name="body">Starting to set up an authenticator app, proven by your password.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<TotpEnrollment> EnrollTotpAsync(EnrollTotpRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Start setting up an authenticator app: scan `otpauthUri` (or type `secret`), then
+        /// <br/>confirm with a code. A new enrollment replaces one not confirmed yet.
+        /// </summary>
+        /// <param name="body">Starting to set up an authenticator app, proven by your password.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<TotpEnrollment> EnrollTotpAsync(EnrollTotpRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Turn the second factor on with a code of the enrolled secret. Answers the recovery codes,
+        /// <br/>shown only here; every other session of the account ends.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<RecoveryCodesResponse> ConfirmTotpAsync(MfaCodeRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Turn the second factor on with a code of the enrolled secret. Answers the recovery codes,
+        /// <br/>shown only here; every other session of the account ends.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<RecoveryCodesResponse> ConfirmTotpAsync(MfaCodeRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Replace your recovery codes with ten new ones; the old ones stop working.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<RecoveryCodesResponse> RegenerateRecoveryCodesAsync(MfaCodeRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Replace your recovery codes with ten new ones; the old ones stop working.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<RecoveryCodesResponse> RegenerateRecoveryCodesAsync(MfaCodeRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Turn the second factor off; the recovery codes are deleted.
+        /// </summary>
+        /// <param name="body">Turning the second factor off, proven by your password and a code.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<MessageResponse> DisableMfaAsync(DisableMfaRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Turn the second factor off; the recovery codes are deleted.
+        /// </summary>
+        /// <param name="body">Turning the second factor off, proven by your password and a code.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<MessageResponse> DisableMfaAsync(DisableMfaRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The second step of a login to an account with a second factor: the `mfaToken` of the
+        /// <br/>`mfa-required` answer and a code from the app, or an unused recovery code. Five wrong
+        /// <br/>codes end the mfaToken; each counts toward the account's lockout.
+        /// </summary>
+        /// <param name="body">The second step of a login.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<AuthResponse> LoginWithCodeAsync(MfaLoginRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The second step of a login to an account with a second factor: the `mfaToken` of the
+        /// <br/>`mfa-required` answer and a code from the app, or an unused recovery code. Five wrong
+        /// <br/>codes end the mfaToken; each counts toward the account's lockout.
+        /// </summary>
+        /// <param name="body">The second step of a login.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<AuthResponse> LoginWithCodeAsync(MfaLoginRequest body, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// Register a webhook. The signing secret is in this response only.
@@ -2776,7 +2871,8 @@ namespace AuthKeys.Client
         }
 
         /// <summary>
-        /// Log in and open a session.
+        /// Log in and open a session. For an account with a second factor a right password answers
+        /// <br/>401 with `type` ending in `mfa-required` and an `mfaToken` for POST /auth/login/mfa.
         /// </summary>
         /// <param name="body">Credentials of an existing account.</param>
         /// <returns>OK</returns>
@@ -2788,7 +2884,8 @@ namespace AuthKeys.Client
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Log in and open a session.
+        /// Log in and open a session. For an account with a second factor a right password answers
+        /// <br/>401 with `type` ending in `mfa-required` and an `mfaToken` for POST /auth/login/mfa.
         /// </summary>
         /// <param name="body">Credentials of an existing account.</param>
         /// <returns>OK</returns>
@@ -2861,12 +2958,12 @@ namespace AuthKeys.Client
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<MfaRequiredProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new AuthKeysApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new AuthKeysApiException<MfaRequiredProblem>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)
@@ -4677,6 +4774,799 @@ namespace AuthKeys.Client
         }
 
         /// <summary>
+        /// Start setting up an authenticator app: scan `otpauthUri` (or type `secret`), then
+        /// <br/>confirm with a code. A new enrollment replaces one not confirmed yet.
+        /// </summary>
+        /// <param name="body">Starting to set up an authenticator app, proven by your password.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<TotpEnrollment> EnrollTotpAsync(EnrollTotpRequest body)
+        {
+            return EnrollTotpAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Start setting up an authenticator app: scan `otpauthUri` (or type `secret`), then
+        /// <br/>confirm with a code. A new enrollment replaces one not confirmed yet.
+        /// </summary>
+        /// <param name="body">Starting to set up an authenticator app, proven by your password.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<TotpEnrollment> EnrollTotpAsync(EnrollTotpRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "auth/mfa/totp/enroll"
+                    urlBuilder_.Append("auth/mfa/totp/enroll");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<TotpEnrollment>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ValidationProblemDetails>("The body is malformed or fails validation; errors are keyed by field.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is larger than 64 KiB.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is not application/json.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Turn the second factor on with a code of the enrolled secret. Answers the recovery codes,
+        /// <br/>shown only here; every other session of the account ends.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<RecoveryCodesResponse> ConfirmTotpAsync(MfaCodeRequest body)
+        {
+            return ConfirmTotpAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Turn the second factor on with a code of the enrolled secret. Answers the recovery codes,
+        /// <br/>shown only here; every other session of the account ends.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<RecoveryCodesResponse> ConfirmTotpAsync(MfaCodeRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "auth/mfa/totp/confirm"
+                    urlBuilder_.Append("auth/mfa/totp/confirm");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<RecoveryCodesResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ValidationProblemDetails>("The body is malformed or fails validation; errors are keyed by field.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is larger than 64 KiB.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is not application/json.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Replace your recovery codes with ten new ones; the old ones stop working.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<RecoveryCodesResponse> RegenerateRecoveryCodesAsync(MfaCodeRequest body)
+        {
+            return RegenerateRecoveryCodesAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Replace your recovery codes with ten new ones; the old ones stop working.
+        /// </summary>
+        /// <param name="body">A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<RecoveryCodesResponse> RegenerateRecoveryCodesAsync(MfaCodeRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "auth/mfa/recovery-codes"
+                    urlBuilder_.Append("auth/mfa/recovery-codes");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<RecoveryCodesResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ValidationProblemDetails>("The body is malformed or fails validation; errors are keyed by field.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is larger than 64 KiB.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is not application/json.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Turn the second factor off; the recovery codes are deleted.
+        /// </summary>
+        /// <param name="body">Turning the second factor off, proven by your password and a code.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<MessageResponse> DisableMfaAsync(DisableMfaRequest body)
+        {
+            return DisableMfaAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Turn the second factor off; the recovery codes are deleted.
+        /// </summary>
+        /// <param name="body">Turning the second factor off, proven by your password and a code.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<MessageResponse> DisableMfaAsync(DisableMfaRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "auth/mfa/disable"
+                    urlBuilder_.Append("auth/mfa/disable");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<MessageResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ValidationProblemDetails>("The body is malformed or fails validation; errors are keyed by field.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Missing, invalid, expired or revoked credentials.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is larger than 64 KiB.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is not application/json.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The second step of a login to an account with a second factor: the `mfaToken` of the
+        /// <br/>`mfa-required` answer and a code from the app, or an unused recovery code. Five wrong
+        /// <br/>codes end the mfaToken; each counts toward the account's lockout.
+        /// </summary>
+        /// <param name="body">The second step of a login.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<AuthResponse> LoginWithCodeAsync(MfaLoginRequest body)
+        {
+            return LoginWithCodeAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The second step of a login to an account with a second factor: the `mfaToken` of the
+        /// <br/>`mfa-required` answer and a code from the app, or an unused recovery code. Five wrong
+        /// <br/>codes end the mfaToken; each counts toward the account's lockout.
+        /// </summary>
+        /// <param name="body">The second step of a login.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<AuthResponse> LoginWithCodeAsync(MfaLoginRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "auth/login/mfa"
+                    urlBuilder_.Append("auth/login/mfa");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<AuthResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ValidationProblemDetails>("The body is malformed or fails validation; errors are keyed by field.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is larger than 64 KiB.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The body is not application/json.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
         /// Register a webhook. The signing secret is in this response only.
         /// </summary>
         /// <param name="body">A new webhook.</param>
@@ -5399,6 +6289,18 @@ namespace AuthKeys.Client
         [System.Text.Json.Serialization.JsonPropertyName("emailVerified")]
         public bool EmailVerified { get; set; } = default!;
 
+        /// <summary>
+        /// True while a second factor (an authenticator app) protects the account.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("mfaEnabled")]
+        public bool MfaEnabled { get; set; } = default!;
+
+        /// <summary>
+        /// Unused recovery codes; 0 without a second factor.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("recoveryCodesRemaining")]
+        public int RecoveryCodesRemaining { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -5725,6 +6627,13 @@ namespace AuthKeys.Client
         [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 1)]
         public string Password { get; set; } = default!;
 
+        /// <summary>
+        /// Required when the account has a second factor: from the authenticator app, or a recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.StringLength(16)]
+        public string? Code { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -5758,6 +6667,13 @@ namespace AuthKeys.Client
         [System.ComponentModel.DataAnnotations.Required]
         [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 8)]
         public string NewPassword { get; set; } = default!;
+
+        /// <summary>
+        /// Required when the account has a second factor: from the authenticator app, or a recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.StringLength(16)]
+        public string? Code { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -6001,6 +6917,73 @@ namespace AuthKeys.Client
         [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 1)]
         public string Password { get; set; } = default!;
 
+        /// <summary>
+        /// Required when the account has a second factor: from the authenticator app, or a recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.StringLength(16)]
+        public string? Code { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// Turning the second factor off, proven by your password and a code.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DisableMfaRequest
+    {
+
+        /// <summary>
+        /// A wrong one counts toward the account's lockout.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("password")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 1)]
+        public string Password { get; set; } = default!;
+
+        /// <summary>
+        /// From the authenticator app, or a recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(16, MinimumLength = 1)]
+        public string Code { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// Starting to set up an authenticator app, proven by your password.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class EnrollTotpRequest
+    {
+
+        /// <summary>
+        /// A wrong one counts toward the account's lockout, like a failed login.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("password")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 1)]
+        public string Password { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -6198,6 +7181,83 @@ namespace AuthKeys.Client
 
     }
 
+    /// <summary>
+    /// A code from the authenticator app (6 digits) or, where the route allows it, a recovery code (XXXXX-XXXXX).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class MfaCodeRequest
+    {
+
+        /// <summary>
+        /// A wrong one counts toward the account's lockout.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(16, MinimumLength = 1)]
+        public string Code { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The second step of a login.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class MfaLoginRequest
+    {
+
+        /// <summary>
+        /// From the `mfa-required` answer of POST /auth/login; it works once, for 5 minutes.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("mfaToken")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(64, MinimumLength = 1)]
+        public string MfaToken { get; set; } = default!;
+
+        /// <summary>
+        /// From the authenticator app, or an unused recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(16, MinimumLength = 1)]
+        public string Code { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A 401 of POST /auth/login. When `type` ends in `mfa-required` the password was right
+    /// <br/>and the account has a second factor: send `mfaToken` with a code to POST /auth/login/mfa.
+    /// <br/>Otherwise the email or password was wrong, and there is no `mfaToken`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class MfaRequiredProblem : ProblemDetails
+    {
+
+        /// <summary>
+        /// Opaque; works once, for 5 minutes, and ends after 5 wrong codes.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("mfaToken")]
+        public string? MfaToken { get; set; } = default!;
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ProblemDetails
     {
@@ -6311,6 +7371,28 @@ namespace AuthKeys.Client
     }
 
     /// <summary>
+    /// Ten single-use codes for when the authenticator app is not at hand; shown only now.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class RecoveryCodesResponse
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("recoveryCodes")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> RecoveryCodes { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// The refresh token from the last signup, login or refresh.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -6355,6 +7437,13 @@ namespace AuthKeys.Client
         [System.ComponentModel.DataAnnotations.Required]
         [System.ComponentModel.DataAnnotations.StringLength(128, MinimumLength = 8)]
         public string NewPassword { get; set; } = default!;
+
+        /// <summary>
+        /// Required when the account has a second factor: from the authenticator app, or a recovery code.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        [System.ComponentModel.DataAnnotations.StringLength(16)]
+        public string? Code { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -6577,6 +7666,38 @@ namespace AuthKeys.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("expiresIn")]
         public int ExpiresIn { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// What an authenticator app needs; scan `otpauthUri` as a QR code or type `secret`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class TotpEnrollment
+    {
+
+        /// <summary>
+        /// 160 random bits, base32.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("secret")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Secret { get; set; } = default!;
+
+        /// <summary>
+        /// The key URI apps read: SHA1, 6 digits, 30 seconds.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("otpauthUri")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string OtpauthUri { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -6979,6 +8100,14 @@ namespace AuthKeys.Client
         [System.Text.Json.Serialization.JsonStringEnumMemberName(@"email.changed")]
         [System.Runtime.Serialization.EnumMember(Value = @"email.changed")]
         Email_changed = 10,
+
+        [System.Text.Json.Serialization.JsonStringEnumMemberName(@"mfa.enabled")]
+        [System.Runtime.Serialization.EnumMember(Value = @"mfa.enabled")]
+        Mfa_enabled = 11,
+
+        [System.Text.Json.Serialization.JsonStringEnumMemberName(@"mfa.disabled")]
+        [System.Runtime.Serialization.EnumMember(Value = @"mfa.disabled")]
+        Mfa_disabled = 12,
 
     }
 

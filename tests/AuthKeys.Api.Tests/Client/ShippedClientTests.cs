@@ -11,7 +11,7 @@ namespace AuthKeys.Api.Tests.Client;
 /// The whole contract through src/AuthKeys.Client as a .NET team would use it: registered with
 /// AddAuthKeysClient, injected as IAuthKeysClient, errors read as typed problem details.
 /// </summary>
-public sealed class ShippedClientTests : IAsyncLifetime
+public sealed partial class ShippedClientTests : IAsyncLifetime
 {
     private readonly AuthKeysApiFactory api = new() { Settings = { ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true" } };
     private readonly List<ServiceProvider> providers = [];

@@ -23,6 +23,7 @@ public sealed class FuzzTests : IAsyncLifetime
         ("GET", Routes.Flexible), ("GET", Routes.Health), ("GET", Routes.Ready), ("GET", Routes.OpenApiDocument),
         ("GET", Routes.Me), ("PATCH", Routes.Me), ("POST", Routes.ChangePassword), ("GET", Routes.Sessions), ("DELETE", Routes.Sessions),
         ("POST", Routes.DeleteAccount), ("GET", Routes.Scoped), ("POST", "/keys/{id}/roll"), ("PATCH", "/keys/{id}"), ("POST", "/keys/verify"),
+        ("POST", Routes.MfaEnroll), ("POST", Routes.MfaConfirm), ("POST", Routes.MfaRecoveryCodes), ("POST", Routes.MfaDisable), ("POST", Routes.LoginWithCode),
         ("GET", "/audit"), ("POST", "/webhooks"), ("GET", "/webhooks"), ("DELETE", "/webhooks/{id}"), ("GET", "/webhooks/{id}/deliveries"),
     ];
 

@@ -71,6 +71,14 @@ public sealed partial class MailCatcher : IAsyncDisposable
         return For();
     }
 
+    /// <summary>The one message to <paramref name="address"/> with <paramref name="subject"/>, waiting up to 15 s for it.</summary>
+    public async Task<MimeMessage> UntilReceivedAsync(string address, string subject)
+    {
+        MimeMessage? Find() => Received.SingleOrDefault(m => m.Subject == subject && m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase)));
+        await Poll.UntilAsync(() => Task.FromResult(Find() is not null), TimeSpan.FromSeconds(15), $"\"{subject}\" to {address}");
+        return Find()!;
+    }
+
     /// <summary>The token of the link in <paramref name="message"/>.</summary>
     public static string TokenIn(MimeMessage message) =>
         Link().Match(message.TextBody ?? "") is { Success: true } match ? Uri.UnescapeDataString(match.Groups["token"].Value)

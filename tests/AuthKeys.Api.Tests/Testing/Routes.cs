@@ -16,6 +16,11 @@ public static class Routes
     public const string ForgotPassword = "/auth/forgot-password";
     public const string ResetPassword = "/auth/reset-password";
     public const string ChangeEmail = "/auth/change-email";
+    public const string LoginWithCode = "/auth/login/mfa";
+    public const string MfaEnroll = "/auth/mfa/totp/enroll";
+    public const string MfaConfirm = "/auth/mfa/totp/confirm";
+    public const string MfaRecoveryCodes = "/auth/mfa/recovery-codes";
+    public const string MfaDisable = "/auth/mfa/disable";
     public const string VerifyPage = "/account/verify-email";
     public const string ResetPage = "/account/reset-password";
     public const string CreateKey = "/keys/create";

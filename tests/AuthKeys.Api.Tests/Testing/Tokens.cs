@@ -19,6 +19,7 @@ public static class Tokens
         {
             JsonValueKind.Number => (object)p.Value.GetInt64(),
             JsonValueKind.True or JsonValueKind.False => p.Value.GetBoolean(),
+            JsonValueKind.Array => p.Value.EnumerateArray().Select(e => e.GetString()!).ToArray(),
             _ => p.Value.GetString()!,
         });
         edit(claims);

@@ -43,6 +43,21 @@ public sealed class AccountMail(MailOutbox outbox, TimeProvider time)
             ["The password of your AuthKeys account was reset with a link sent to this address, and every session ended."],
             null, origin, "If this was not you, reset your password again now and check your API keys.");
 
+    public void SecondFactorEnabled(Guid userId, string to, RequestOrigin origin) =>
+        Add(userId, to, "A second factor now protects your account",
+            ["Logging in to your AuthKeys account now also asks for a code from an authenticator app, and every other session ended. Keep the recovery codes somewhere safe."],
+            null, origin, IfNotYouSignIn);
+
+    public void SecondFactorDisabled(Guid userId, string to, RequestOrigin origin) =>
+        Add(userId, to, "The second factor of your account was turned off",
+            ["Logging in to your AuthKeys account no longer asks for a code from an authenticator app."],
+            null, origin, IfNotYouSignIn);
+
+    public void RecoveryCodeUsed(Guid userId, string to, int remaining, RequestOrigin origin) =>
+        Add(userId, to, "A recovery code of your account was used",
+            [$"One of the recovery codes of your AuthKeys account was used in place of the authenticator app; {remaining} remain."],
+            null, origin, "If this was not you, someone has your password and a recovery code: reset your password and create new recovery codes at once.");
+
     private void Add(Guid userId, string to, string subject, string[] paragraphs, (string, string)? action, RequestOrigin origin, string ifNotYou) =>
         outbox.Add(userId, OutgoingMail.Compose(to, subject, paragraphs, action,
             new MailOrigin(time.GetUtcNow(), origin.IpAddress, origin.UserAgent), ifNotYou));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.RateLimiting;
 using FluentValidation;
@@ -49,18 +50,25 @@ public sealed class AccountPagesController(EmailFlows flows, PasswordHasher pass
     [HttpPost(EmailFlows.ResetPage)]
     [EnableRateLimiting(RateLimitPolicies.Auth)]
     [Consumes("application/x-www-form-urlencoded")]
-    public async Task<ContentResult> Reset([FromForm] string? token, [FromForm] string? newPassword, [FromForm] string? repeatPassword, CancellationToken cancellationToken)
+    public async Task<ContentResult> Reset(
+        [FromForm] string? token, [FromForm] string? newPassword, [FromForm] string? repeatPassword, [FromForm] string? code, CancellationToken cancellationToken)
     {
         if (newPassword != repeatPassword)
             return Page("Choose a new password", ResetFields(token ?? "", "The two passwords differ."), StatusCodes.Status400BadRequest);
-        var request = new ResetPasswordRequest(token ?? "", newPassword ?? "");
+        var request = new ResetPasswordRequest(token ?? "", newPassword ?? "", string.IsNullOrWhiteSpace(code) ? null : code);
         var check = await resetRules.ValidateAsync(request, cancellationToken);
         if (!check.IsValid)
             return Page("Choose a new password", ResetFields(request.Token, check.Errors[0].ErrorMessage), StatusCodes.Status400BadRequest);
-        var result = await flows.ResetAsync(request.Token, await passwords.HashAsync(request.NewPassword, cancellationToken), RequestOrigin.Of(HttpContext), cancellationToken);
-        return result.Outcome == FlowOutcome.Done
-            ? Page("Password changed", "<p>Your password is changed and every session of your account has ended. Log in with the new password.</p>")
-            : Page("Choose a new password", Error(result.Detail ?? "This link is not valid."), StatusCodes.Status400BadRequest);
+        var result = await flows.ResetAsync(request.Token, request.Code, await passwords.HashAsync(request.NewPassword, cancellationToken), RequestOrigin.Of(HttpContext), cancellationToken);
+        return result switch
+        {
+            { Outcome: FlowOutcome.Done } => Page("Password changed", "<p>Your password is changed and every session of your account has ended. Log in with the new password.</p>"),
+            { Check.Outcome: SecretOutcome.Locked } => Page("Choose a new password", Error("Too many wrong codes: try again later."), StatusCodes.Status429TooManyRequests),
+            { Check: { } refused } => Page("Choose a new password", ResetFields(request.Token, refused.Outcome == SecretOutcome.CodeRequired
+                ? "This account has a second factor: enter a code from its authenticator app, or a recovery code."
+                : "The code is wrong, expired or already used."), StatusCodes.Status400BadRequest),
+            _ => Page("Choose a new password", Error(result.Detail ?? "This link is not valid."), StatusCodes.Status400BadRequest),
+        };
     }
 
     private static string ResetFields(string token, string? error) =>
@@ -71,6 +79,8 @@ public sealed class AccountPagesController(EmailFlows flows, PasswordHasher pass
             <input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required minlength="{UserLimits.PasswordMinLength}" maxlength="{UserLimits.PasswordMaxLength}">
             <label for="repeatPassword">The same again</label>
             <input id="repeatPassword" name="repeatPassword" type="password" autocomplete="new-password" required minlength="{UserLimits.PasswordMinLength}" maxlength="{UserLimits.PasswordMaxLength}">
+            <label for="code">Code from your authenticator app, or a recovery code (only if your account has a second factor)</label>
+            <input id="code" name="code" type="text" autocomplete="one-time-code" maxlength="{RecoveryCodes.MaxInputLength}">
             """, "Set my new password");
 
     private static string Form(string page, string token, string fields, string button) =>

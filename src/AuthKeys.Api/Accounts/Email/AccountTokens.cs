@@ -81,6 +81,19 @@ public sealed class AccountTokens(AppDbContext db, TimeProvider time)
     /// </summary>
     public async Task<Redemption> RedeemAsync(string? token, string[] kinds, CancellationToken cancellationToken)
     {
+        var usable = await FindUsableAsync(token, kinds, cancellationToken);
+        if (usable.Token is not { } found)
+            return usable;
+        var now = time.GetUtcNow();
+        var spent = await db.AccountTokens
+            .Where(t => t.Id == found.Id && t.UsedAt == null && t.SupersededAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now), cancellationToken);
+        return spent == 1 ? new Redemption(found, null) : new Redemption(null, "This link has already been used.");
+    }
+
+    /// <summary>The token if it could be spent now, or why not; spends nothing.</summary>
+    public async Task<Redemption> FindUsableAsync(string? token, string[] kinds, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrEmpty(token) || token.Length > MaxLength)
             return new Redemption(null, Unknown);
         var hash = Hash(token);
@@ -92,12 +105,7 @@ public sealed class AccountTokens(AppDbContext db, TimeProvider time)
             return new Redemption(null, "This link has already been used.");
         if (found.SupersededAt is not null)
             return new Redemption(null, "A newer link was sent; use the latest one.");
-        if (found.ExpiresAt <= now)
-            return new Redemption(null, "This link has expired; ask for a new one.");
-        var spent = await db.AccountTokens
-            .Where(t => t.Id == found.Id && t.UsedAt == null && t.SupersededAt == null && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now), cancellationToken);
-        return spent == 1 ? new Redemption(found, null) : new Redemption(null, "This link has already been used.");
+        return found.ExpiresAt <= now ? new Redemption(null, "This link has expired; ask for a new one.") : new Redemption(found, null);
     }
 
     private const string Unknown = "This link is not valid.";

@@ -56,7 +56,7 @@ public sealed class EmailController(EmailFlows flows, ResetRequests resetRequest
     public async Task<IActionResult> ResetPassword(ResetPasswordRequest request, CancellationToken cancellationToken)
     {
         var hash = await passwords.HashAsync(request.NewPassword, cancellationToken);
-        return Answer(await flows.ResetAsync(request.Token, hash, RequestOrigin.Of(HttpContext), cancellationToken),
+        return Answer(await flows.ResetAsync(request.Token, request.Code, hash, RequestOrigin.Of(HttpContext), cancellationToken),
             "Your password is reset; log in with the new one", StatusCodes.Status200OK);
     }
 
@@ -67,7 +67,7 @@ public sealed class EmailController(EmailFlows flows, ResetRequests resetRequest
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
     public async Task<IActionResult> ChangeEmail(ChangeEmailRequest request, CancellationToken cancellationToken) =>
-        Answer(await flows.RequestEmailChangeAsync(Actor.Of(HttpContext), EmailAddress.Normalize(request.NewEmail), request.Password, cancellationToken),
+        Answer(await flows.RequestEmailChangeAsync(Actor.Of(HttpContext), EmailAddress.Normalize(request.NewEmail), request.Password, request.Code, cancellationToken),
             "A confirmation link is on its way to the new address; the address changes when it is used");
 
     private IActionResult Answer(FlowResult result, string success, int successStatus = StatusCodes.Status202Accepted)
@@ -86,11 +86,8 @@ public sealed class EmailController(EmailFlows flows, ResetRequests resetRequest
                 Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
                     detail: "A link was sent moments ago; at most one a minute and five an hour are sent. Check your inbox, or try again later.");
-            case FlowOutcome.Locked:
-                return this.Locked(result.RetryAfter!.Value);
-            case FlowOutcome.WrongPassword:
-                ModelState.AddModelError("password", "The password is incorrect.");
-                return ValidationProblem(ModelState);
+            case FlowOutcome.Refused:
+                return this.Refuse(result.Check!);
             default:
                 ModelState.AddModelError("token", result.Detail ?? "This link is not valid.");
                 return ValidationProblem(ModelState);

@@ -1,3 +1,4 @@
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
@@ -16,12 +17,12 @@ public enum FlowOutcome
     AlreadyVerified,
     TooSoon,
     InvalidToken,
-    WrongPassword,
-    Locked,
+    Refused,
     AddressTaken,
 }
 
-public sealed record FlowResult(FlowOutcome Outcome, string? Detail = null, TimeSpan? RetryAfter = null)
+/// <summary>A flow's outcome; <c>Check</c> says why a password or code was refused (<see cref="FlowOutcome.Refused"/>).</summary>
+public sealed record FlowResult(FlowOutcome Outcome, string? Detail = null, TimeSpan? RetryAfter = null, SecretCheck? Check = null)
 {
     public static readonly FlowResult Done = new(FlowOutcome.Done);
 }
@@ -39,6 +40,7 @@ public sealed class EmailFlows(
     SessionStateCache sessionStates,
     AuditLog audit,
     LoginLockout lockout,
+    SecondFactor secondFactor,
     IOptions<EmailOptions> options,
     TimeProvider time)
 {
@@ -135,10 +137,20 @@ public sealed class EmailFlows(
 
     /// <summary>
     /// Sets the password, ends every session of the account (other nodes hear it from the
-    /// database), clears its lockout and counts the address as verified: the link proved it.
+    /// database), clears its lockout and counts the address as verified: the link proved it. With
+    /// a second factor, <paramref name="code"/> is checked first, and a refusal leaves the link usable.
     /// </summary>
-    public async Task<FlowResult> ResetAsync(string token, string newPasswordHash, RequestOrigin origin, CancellationToken cancellationToken)
+    public async Task<FlowResult> ResetAsync(string token, string? code, string newPasswordHash, RequestOrigin origin, CancellationToken cancellationToken)
     {
+        var usable = await tokens.FindUsableAsync(token, ResetKinds, cancellationToken);
+        if (usable.Token is not { } found)
+            return new FlowResult(FlowOutcome.InvalidToken, usable.Refusal);
+        if (await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == found.UserId, cancellationToken) is not { } owner)
+            return new FlowResult(FlowOutcome.InvalidToken, "This link is not valid."); // the account was deleted meanwhile
+        var check = await secondFactor.CheckAsync(owner, code, origin, cancellationToken);
+        if (!check.IsCorrect)
+            return new FlowResult(FlowOutcome.Refused, Check: check);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var redemption = await tokens.RedeemAsync(token, ResetKinds, cancellationToken);
         if (redemption.Token is not { } spent)
@@ -159,17 +171,15 @@ public sealed class EmailFlows(
     }
 
     /// <summary>A confirmation link to the new address and a notice to the old one; the address changes when the link is used.</summary>
-    public async Task<FlowResult> RequestEmailChangeAsync(Actor actor, string newEmail, string password, CancellationToken cancellationToken)
+    public async Task<FlowResult> RequestEmailChangeAsync(Actor actor, string newEmail, string password, string? code, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == actor.UserId, cancellationToken);
         if (user is null)
             return new FlowResult(FlowOutcome.AccountGone);
         // The password first: only the owner learns whether an address is taken.
-        var check = await accounts.CheckPasswordAsync(user, password, actor.Origin, cancellationToken);
-        if (check.LockedFor is { } wait)
-            return new FlowResult(FlowOutcome.Locked, RetryAfter: wait);
+        var check = await accounts.CheckSecretsAsync(user, password, code, actor.Origin, cancellationToken);
         if (!check.IsCorrect)
-            return new FlowResult(FlowOutcome.WrongPassword);
+            return new FlowResult(FlowOutcome.Refused, Check: check);
         if (newEmail == user.Email || await db.Users.AnyAsync(u => u.Email == newEmail, cancellationToken))
             return new FlowResult(FlowOutcome.AddressTaken, "An account with this email already exists.");
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Infrastructure.Validation;
 using FluentValidation;
 
@@ -13,16 +14,20 @@ public sealed record ForgotPasswordRequest([property: Required, EmailAddress, Ma
 /// <summary>A token from a reset link, and the new password.</summary>
 /// <param name="Token">From the link; it works once, for 30 minutes.</param>
 /// <param name="NewPassword">8 to 128 characters, and not one of the well-known passwords.</param>
+/// <param name="Code">Required when the account has a second factor: from the authenticator app, or a recovery code.</param>
 public sealed record ResetPasswordRequest(
     [property: Required, MaxLength(AccountTokens.MaxLength)] string Token,
-    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength)] string NewPassword);
+    [property: Required, MinLength(UserLimits.PasswordMinLength), MaxLength(UserLimits.PasswordMaxLength)] string NewPassword,
+    [property: MaxLength(RecoveryCodes.MaxInputLength)] string? Code = null);
 
 /// <summary>A new address for your account, proven by your password.</summary>
 /// <param name="NewEmail">Where the confirmation link goes; the address changes when it is used.</param>
 /// <param name="Password">A wrong one counts toward the account's lockout, like a failed login.</param>
+/// <param name="Code">Required when the account has a second factor: from the authenticator app, or a recovery code.</param>
 public sealed record ChangeEmailRequest(
     [property: Required, EmailAddress, MaxLength(UserLimits.EmailMaxLength)] string NewEmail,
-    [property: Required, MaxLength(UserLimits.PasswordMaxLength)] string Password);
+    [property: Required, MaxLength(UserLimits.PasswordMaxLength)] string Password,
+    [property: MaxLength(RecoveryCodes.MaxInputLength)] string? Code = null);
 
 internal sealed class VerifyEmailRequestValidator : AbstractValidator<VerifyEmailRequest>
 {
@@ -40,6 +45,7 @@ internal sealed class ResetPasswordRequestValidator : AbstractValidator<ResetPas
     {
         RuleFor(r => r.Token).MustBeToken();
         RuleFor(r => r.NewPassword).MustBePassword().MustNotBeCommon(commonPasswords);
+        RuleFor(r => r.Code).MustFitCode();
     }
 }
 
@@ -50,6 +56,7 @@ internal sealed class ChangeEmailRequestValidator : AbstractValidator<ChangeEmai
         RuleFor(r => r.NewEmail).MustBeEmail();
         RuleFor(r => r.Password).NotEmpty().WithMessage("Password is required.")
             .MaximumLength(UserLimits.PasswordMaxLength).WithMessage($"Password must be at most {UserLimits.PasswordMaxLength} characters.");
+        RuleFor(r => r.Code).MustFitCode();
     }
 }
 

@@ -13,7 +13,10 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
 
     public int LifetimeSeconds => (int)options.Value.AccessTokenLifetime.TotalSeconds;
 
-    public string Issue(Guid userId, string email, bool emailVerified, Guid sessionId)
+    private static readonly string[] PasswordOnly = AuthenticationMethods.Password.Split(' ');
+    private static readonly string[] PasswordAndOtp = AuthenticationMethods.PasswordAndOtp.Split(' ');
+
+    public string Issue(Guid userId, string email, bool emailVerified, Guid sessionId, string authMethods)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -30,6 +33,7 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
                 [AuthClaims.Email] = email,
                 [AuthClaims.EmailVerified] = emailVerified,
                 [AuthClaims.SessionId] = sessionId.ToString(),
+                [AuthClaims.AuthMethods] = authMethods == AuthenticationMethods.PasswordAndOtp ? PasswordAndOtp : PasswordOnly,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
             },
         });

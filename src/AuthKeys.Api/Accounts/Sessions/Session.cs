@@ -24,9 +24,21 @@ public sealed class Session
 
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>How its login was proven, as the access tokens' <c>amr</c> says it: "pwd" or "pwd otp".</summary>
+    public string AuthMethods { get; set; } = AuthenticationMethods.Password;
+
     public List<RefreshToken> RefreshTokens { get; } = [];
 
     public const int DetailMaxLength = RequestOrigin.MaxLength;
+}
+
+/// <summary>The values of a session's <c>amr</c> (RFC 8176), space-separated as stored.</summary>
+public static class AuthenticationMethods
+{
+    public const int MaxLength = 16;
+
+    public const string Password = "pwd";
+    public const string PasswordAndOtp = "pwd otp";
 }
 
 /// <summary>

@@ -20,13 +20,16 @@ public sealed partial class SessionService(
     ILogger<SessionService> logger)
 {
     /// <summary>Adds a session for <paramref name="user"/> and its audit event to the unit of work; the caller saves.</summary>
-    public TokenResponse Open(User user, RequestOrigin origin, string eventType)
+    public TokenResponse Open(User user, RequestOrigin origin, string eventType, string authMethods = AuthenticationMethods.Password)
     {
         var now = time.GetUtcNow();
-        var session = new Session { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now, UserAgent = origin.UserAgent, IpAddress = origin.IpAddress };
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = now, UserAgent = origin.UserAgent, IpAddress = origin.IpAddress, AuthMethods = authMethods,
+        };
         db.Sessions.Add(session);
         audit.Record(eventType, new Actor(user.Id, session.Id, origin));
-        return IssuePair(session.Id, parentId: null, user.Id, user.Email, user.EmailVerifiedAt is not null, now);
+        return IssuePair(session, parentId: null, user.Email, user.EmailVerifiedAt is not null, now);
     }
 
     /// <summary>
@@ -60,7 +63,7 @@ public sealed partial class SessionService(
                 return null;
             token.SpentAt = now;
             session.LastRefreshedAt = now;
-            var pair = IssuePair(session.Id, token.Id, session.UserId, session.User.Email, session.User.EmailVerifiedAt is not null, now);
+            var pair = IssuePair(session, token.Id, session.User.Email, session.User.EmailVerifiedAt is not null, now);
             await db.SaveChangesAsync(cancellationToken);
             // Remembered before the commit: a duplicate waiting on the row lock reads the cache as
             // soon as the commit releases it, and must find the pair there.
@@ -133,19 +136,19 @@ public sealed partial class SessionService(
         return sessionIds;
     }
 
-    private TokenResponse IssuePair(Guid sessionId, Guid? parentId, Guid userId, string email, bool emailVerified, DateTimeOffset now)
+    private TokenResponse IssuePair(Session session, Guid? parentId, string email, bool emailVerified, DateTimeOffset now)
     {
         var refreshToken = RefreshTokens.Generate();
         db.RefreshTokens.Add(new RefreshToken
         {
             Id = Guid.CreateVersion7(),
-            SessionId = sessionId,
+            SessionId = session.Id,
             ParentId = parentId,
             TokenHash = RefreshTokens.Hash(refreshToken),
             CreatedAt = now,
             ExpiresAt = now + options.Value.RefreshTokenLifetime,
         });
-        return new TokenResponse(accessTokens.Issue(userId, email, emailVerified, sessionId), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
+        return new TokenResponse(accessTokens.Issue(session.UserId, email, emailVerified, session.Id, session.AuthMethods), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
     }
 
     /// <summary>Sessions that can still be refreshed, newest first.</summary>

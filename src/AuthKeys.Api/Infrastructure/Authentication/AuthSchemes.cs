@@ -24,6 +24,9 @@ public static class AuthClaims
     /// <summary>In access tokens: whether the address was verified when the token was issued (OpenID Connect's claim).</summary>
     public const string EmailVerified = "email_verified";
     public const string SessionId = "sid";
+
+    /// <summary>In access tokens: how the login was proven (RFC 8176), always a JSON array.</summary>
+    public const string AuthMethods = "amr";
     public const string KeyId = "key_id";
 
     /// <summary>An API key's scopes, space-separated (RFC 8693 §4.2).</summary>

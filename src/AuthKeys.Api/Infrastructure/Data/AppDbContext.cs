@@ -1,5 +1,6 @@
 using AuthKeys.Api.Accounts;
 using AuthKeys.Api.Accounts.Email;
+using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Audit;
@@ -18,6 +19,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<User> Users => Set<User>();
 
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
+    public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
 
     public DbSet<Session> Sessions => Set<Session>();
 

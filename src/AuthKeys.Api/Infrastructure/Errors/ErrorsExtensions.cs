@@ -32,6 +32,7 @@ public static class ProblemTypes
 {
     public const string UsageExceeded = "urn:authkeys:problem:usage-exceeded";
     public const string EmailNotVerified = "urn:authkeys:problem:email-not-verified";
+    public const string MfaRequired = "urn:authkeys:problem:mfa-required";
 
     public static string? For(int? status) => status switch
     {

@@ -58,7 +58,7 @@ public static class OpenApiExtensions
             options.MapType<System.Text.Json.JsonElement>(() => new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Object });
             options.SchemaFilter<ExamplesSchemaFilter>();
             options.SchemaFilter<ResponseShapeSchemaFilter>();
-            options.SchemaFilter<ValidationProblemSchemaFilter>();
+            options.SchemaFilter<ProblemSubtypeSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
             // A reference that is nullable or described needs allOf in OpenAPI 3.0 (siblings of $ref are ignored).

@@ -55,18 +55,23 @@ internal sealed class ResponseShapeSchemaFilter : ISchemaFilter
 }
 
 /// <summary>
-/// A validation problem as a problem with <c>errors</c> (allOf the plain problem), so that
-/// generators build one error type and a subtype of it, rather than a union they cannot throw.
+/// A problem with more members (a validation problem's <c>errors</c>, a login's <c>mfaToken</c>)
+/// as allOf the plain problem plus its own members, so that generators build one error type and
+/// subtypes of it, rather than unions they cannot throw.
 /// </summary>
-internal sealed class ValidationProblemSchemaFilter : ISchemaFilter
+internal sealed class ProblemSubtypeSchemaFilter : ISchemaFilter
 {
+    private static readonly HashSet<string> ProblemMembers =
+        typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet();
+
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
-        if (schema is not OpenApiSchema concrete || !typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails).IsAssignableFrom(context.Type)
-            || concrete.Properties?.TryGetValue("errors", out var errors) != true)
+        if (schema is not OpenApiSchema { Properties: { } properties } concrete || context.Type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails)
+            || !typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.Type))
             return;
+        var own = properties.Where(p => !ProblemMembers.Contains(p.Key)).ToDictionary();
         concrete.AllOf = [context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository)];
-        concrete.Properties = new Dictionary<string, IOpenApiSchema> { ["errors"] = errors! };
-        concrete.Required = new HashSet<string> { "errors" };
+        concrete.Properties = own;
+        concrete.Required = own.Keys.Where(name => concrete.Required?.Contains(name) == true).ToHashSet();
     }
 }

@@ -31,6 +31,8 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
             ["get /auth/sessions"] = ["Bearer"], ["delete /auth/sessions/{id}"] = ["Bearer"], ["post /auth/delete-account"] = ["Bearer"],
             ["post /auth/verify-email/send"] = ["Bearer"], ["post /auth/verify-email"] = [], ["post /auth/forgot-password"] = [],
             ["post /auth/reset-password"] = [], ["post /auth/change-email"] = ["Bearer"],
+            ["post /auth/mfa/totp/enroll"] = ["Bearer"], ["post /auth/mfa/totp/confirm"] = ["Bearer"],
+            ["post /auth/mfa/recovery-codes"] = ["Bearer"], ["post /auth/mfa/disable"] = ["Bearer"], ["post /auth/login/mfa"] = [],
             ["post /keys/create"] = ["Bearer"], ["get /keys"] = ["Bearer"], ["delete /keys/{id}"] = ["Bearer"], ["get /keys/{id}"] = ["Bearer"], ["post /keys/{id}/roll"] = ["Bearer"], ["patch /keys/{id}"] = ["Bearer"], ["post /keys/verify"] = ["Bearer", "ApiKey"],
             ["get /protected/scoped"] = ["ApiKey"],
             ["get /audit"] = ["Bearer"], ["post /webhooks"] = ["Bearer"], ["get /webhooks"] = ["Bearer"], ["delete /webhooks/{id}"] = ["Bearer"],
@@ -105,7 +107,13 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
                     if (status >= 400)
                     {
                         var reference = response.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
-                        Assert.Equal(status == 400 ? "#/components/schemas/ValidationProblemDetails" : "#/components/schemas/ProblemDetails", reference);
+                        var problem = (name, status) switch
+                        {
+                            (_, 400) => "ValidationProblemDetails",
+                            ("post /auth/login", 401) => "MfaRequiredProblem", // ProblemDetails with mfaToken
+                            _ => "ProblemDetails",
+                        };
+                        Assert.Equal($"#/components/schemas/{problem}", reference);
                     }
                     string? header = status switch { 201 => "Location", 401 => "WWW-Authenticate", 429 or 503 => "Retry-After", _ => null };
                     if (header is not null)
@@ -117,6 +125,7 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
         var schemas = document.GetProperty("components").GetProperty("schemas");
         Assert.False(schemas.TryGetProperty("HttpValidationProblemDetails", out _));
         Assert.Equal("#/components/schemas/ProblemDetails", schemas.GetProperty("ValidationProblemDetails").GetProperty("allOf")[0].GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/ProblemDetails", schemas.GetProperty("MfaRequiredProblem").GetProperty("allOf")[0].GetProperty("$ref").GetString());
         var caller = schemas.GetProperty("Caller");
         Assert.Equal(["user", "service"], caller.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         Assert.DoesNotContain("keyId", caller.GetProperty("required").EnumerateArray().Select(e => e.GetString()));

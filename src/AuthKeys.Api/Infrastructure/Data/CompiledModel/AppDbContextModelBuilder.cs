@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("de6040f4-4042-455d-869c-59bb6c5c18f0"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("fcdea55c-febf-419e-8b2b-017535ee2523"), entityTypeCount: 13)
         {
         }
 
@@ -20,6 +20,8 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
         {
             var accountToken = AccountTokenEntityType.Create(this);
             var loginFailure = LoginFailureEntityType.Create(this);
+            var mfaChallenge = MfaChallengeEntityType.Create(this);
+            var recoveryCode = RecoveryCodeEntityType.Create(this);
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
@@ -32,6 +34,8 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
             LoginFailureEntityType.CreateForeignKey1(loginFailure, user);
+            MfaChallengeEntityType.CreateForeignKey1(mfaChallenge, user);
+            RecoveryCodeEntityType.CreateForeignKey1(recoveryCode, user);
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, user);
@@ -43,6 +47,8 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
             LoginFailureEntityType.CreateAnnotations(loginFailure);
+            MfaChallengeEntityType.CreateAnnotations(mfaChallenge);
+            RecoveryCodeEntityType.CreateAnnotations(recoveryCode);
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);

@@ -23,7 +23,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.Accounts.Sessions.Session",
                 typeof(Session),
                 baseEntityType,
-                propertyCount: 7,
+                propertyCount: 8,
                 navigationCount: 2,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
@@ -39,6 +39,17 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             id.AddAnnotation("Relational:ColumnName", "id");
+
+            var authMethods = runtimeEntityType.AddProperty(
+                "AuthMethods",
+                typeof(string),
+                propertyInfo: typeof(Session).GetProperty("AuthMethods", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<AuthMethods>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                valueGenerated: ValueGenerated.OnAdd,
+                maxLength: 16);
+            authMethods.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            authMethods.AddAnnotation("Relational:ColumnName", "auth_methods");
+            authMethods.AddAnnotation("Relational:DefaultValue", "pwd");
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",

@@ -20,7 +20,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 "AuthKeys.Api.Accounts.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 15,
                 navigationCount: 1,
                 unnamedIndexCount: 1,
                 keyCount: 1);
@@ -101,6 +101,15 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             lockedUntil.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             lockedUntil.AddAnnotation("Relational:ColumnName", "locked_until");
 
+            var mfaEnabledAt = runtimeEntityType.AddProperty(
+                "MfaEnabledAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(User).GetProperty("MfaEnabledAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<MfaEnabledAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            mfaEnabledAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            mfaEnabledAt.AddAnnotation("Relational:ColumnName", "mfa_enabled_at");
+
             var name = runtimeEntityType.AddProperty(
                 "Name",
                 typeof(string),
@@ -119,6 +128,35 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
                 maxLength: 100);
             passwordHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             passwordHash.AddAnnotation("Relational:ColumnName", "password_hash");
+
+            var pendingTotpSecret = runtimeEntityType.AddProperty(
+                "PendingTotpSecret",
+                typeof(byte[]),
+                propertyInfo: typeof(User).GetProperty("PendingTotpSecret", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<PendingTotpSecret>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 128);
+            pendingTotpSecret.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            pendingTotpSecret.AddAnnotation("Relational:ColumnName", "pending_totp_secret");
+
+            var totpLastStep = runtimeEntityType.AddProperty(
+                "TotpLastStep",
+                typeof(long?),
+                propertyInfo: typeof(User).GetProperty("TotpLastStep", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpLastStep>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            totpLastStep.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            totpLastStep.AddAnnotation("Relational:ColumnName", "totp_last_step");
+
+            var totpSecret = runtimeEntityType.AddProperty(
+                "TotpSecret",
+                typeof(byte[]),
+                propertyInfo: typeof(User).GetProperty("TotpSecret", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpSecret>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 128);
+            totpSecret.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            totpSecret.AddAnnotation("Relational:ColumnName", "totp_secret");
 
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",

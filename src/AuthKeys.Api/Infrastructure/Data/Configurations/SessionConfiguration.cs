@@ -12,6 +12,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         builder.HasIndex(s => s.UserId);
         builder.Property(s => s.UserAgent).HasMaxLength(Session.DetailMaxLength);
         builder.Property(s => s.IpAddress).HasMaxLength(Session.DetailMaxLength);
+        builder.Property(s => s.AuthMethods).HasMaxLength(AuthenticationMethods.MaxLength).HasDefaultValue(AuthenticationMethods.Password);
     }
 }
 

@@ -1,4 +1,5 @@
 using AuthKeys.Api.Accounts;
+using AuthKeys.Api.Accounts.Mfa;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -14,6 +15,30 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.PasswordHash).HasMaxLength(100);
         builder.Property(u => u.IsActive).HasDefaultValue(true);
         builder.HasIndex(u => u.Email).IsUnique();
+        builder.Property(u => u.TotpSecret).HasMaxLength(128);
+        builder.Property(u => u.PendingTotpSecret).HasMaxLength(128);
+    }
+}
+
+internal sealed class RecoveryCodeConfiguration : IEntityTypeConfiguration<RecoveryCode>
+{
+    public void Configure(EntityTypeBuilder<RecoveryCode> builder)
+    {
+        builder.ToTable("recovery_codes");
+        builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(c => c.CodeHash).HasMaxLength(64);
+        builder.HasIndex(c => c.UserId);
+    }
+}
+
+internal sealed class MfaChallengeConfiguration : IEntityTypeConfiguration<MfaChallenge>
+{
+    public void Configure(EntityTypeBuilder<MfaChallenge> builder)
+    {
+        builder.ToTable("mfa_challenges");
+        builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(c => c.TokenHash).HasMaxLength(32);
+        builder.HasIndex(c => c.TokenHash).IsUnique();
     }
 }
 
