@@ -6,7 +6,9 @@
 # storm/idle ratio (target: at least 0.30); and one login's time alone (1 connection, 5 s), the
 # time of a hash plus the request. Then the Identity peer (bench/IdentityReference, PBKDF2) under
 # the same login load, for the login target: at least 0.8 of its logins/s at a similar time per
-# login. Bounded: about a minute per value, and one for the peer.
+# login. Then logins with a second factor (the password request and the code request) beside
+# plain logins at the same concurrency (bench/AuthKeys.Benchmarks `mfa-logins`). Bounded: about a
+# minute per value, one for the second factor, and one for the peer.
 #
 #   bench/logins.sh
 #   BENCH_CONCURRENCIES="1 2 4" bench/logins.sh
@@ -25,7 +27,7 @@ mkdir -p "$out"
 source "$root/bench/lib.sh"
 require_wrk
 
-build_release api identity
+build_release api identity benchmarks
 echo "== starting PostgreSQL, migrating"
 migrated_database authkeys_logins
 export PASSWORD_HASH_COST="$cost"
@@ -64,6 +66,13 @@ for n in $concurrencies; do
     "$n" "$cost" "$cores" "$alone" "$one" "$storm" "$idle" "$during" "$(awk -v a="$during" -v b="$idle" 'BEGIN { print a / b }')" | tee -a "$out/logins.md"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
+
+echo "== logins with a second factor, beside plain ones (8 connections, 10 s each)"
+(cd "$out/api" && exec env ASPNETCORE_URLS="$base" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/logins-mfa.log" 2>&1 &
+pid=$!
+wait_until_up "$out/logins-mfa.log"
+dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll mfa-logins "$base" 300 8 10 | sed 's/^/- /' | tee -a "$out/logins.md"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 echo "== the Identity peer: the same logins"
 peer="http://127.0.0.1:$((port + 1))"

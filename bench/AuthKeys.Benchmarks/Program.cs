@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/load.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- revocation-delay URL_A URL_B 100   (for bench/nodes.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- webhooks URL_A URL_B 200   (for bench/nodes.sh)
+// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- mfa-logins URL 300 8 10   (accounts, connections, seconds; for bench/logins.sh)
 if (args is ["keys", var countText] && int.TryParse(countText, out var count))
 {
     using var output = new StreamWriter(Console.OpenStandardOutput());
@@ -18,6 +19,9 @@ if (args is ["revocation-delay", var nodeA, var nodeB, var trialsText] && int.Tr
     return await RevocationDelay.RunAsync(new Uri(nodeA), new Uri(nodeB), trials);
 if (args is ["webhooks", var hookNodeA, var hookNodeB, var eventsText] && int.TryParse(eventsText, out var events))
     return await WebhookDelivery.RunAsync(new Uri(hookNodeA), new Uri(hookNodeB), events);
+if (args is ["mfa-logins", var service, var accountsText, var connectionsText, var secondsText]
+    && int.TryParse(accountsText, out var accounts) && int.TryParse(connectionsText, out var connections) && int.TryParse(secondsText, out var seconds))
+    return await SecondFactorLogins.RunAsync(new Uri(service), accounts, connections, TimeSpan.FromSeconds(seconds));
 
 BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
 return 0;
