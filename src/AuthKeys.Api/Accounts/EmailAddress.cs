@@ -11,6 +11,6 @@ public static partial class EmailAddress
     public static bool IsValid(string normalized) =>
         normalized.Length <= UserLimits.EmailMaxLength && Pattern().IsMatch(normalized);
 
-    [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}.]+(\.[^@\s\p{C}.]+)+$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex(@"\A[^@\s\p{C}]+@[^@\s\p{C}.]+(\.[^@\s\p{C}.]+)+\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex Pattern();
 }

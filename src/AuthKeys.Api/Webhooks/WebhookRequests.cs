@@ -18,7 +18,7 @@ internal sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWe
         RuleFor(r => r.Url).NotEmpty().WithMessage("Url is required.")
             .MaximumLength(Webhook.UrlMaxLength).WithMessage($"Url must be at most {Webhook.UrlMaxLength} characters.");
         // Stop at the first failure: the checks after NotEmpty read the list, which may be missing.
-        RuleFor(r => r.Events).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("Events must name at least one event.")
+        RuleFor(r => r.Events).NotEmpty().WithMessage("Events must name at least one event.")
             .Must(events => events.TrueForAll(e => e is not null && EventTypes.SubscribableSet.Contains(e)))
             .WithMessage($"Each event must be one of: {string.Join(", ", EventTypes.Subscribable)}.")
             .Must(events => events.Distinct(StringComparer.Ordinal).Count() == events.Count)

@@ -40,6 +40,9 @@ public static class WebExtensions
                 // Say which field is wrong, not what the parser thought of it.
                 options.AllowInputFormatterExceptionMessages = false;
             });
+        // A field's first failure is its answer: a rule after a failed one would only repeat it, or
+        // run on a value it cannot handle (a null collection, a string too long to read).
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddHttpLogging(options =>

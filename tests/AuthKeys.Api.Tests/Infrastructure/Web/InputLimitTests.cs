@@ -20,6 +20,15 @@ public sealed class InputLimitTests(AuthKeysApiFactory api) : IClassFixture<Auth
         await (await _client.GetWithTokenAsync(Routes.UserOnly, new string('x', 10_000))).ReadProblemAsync(HttpStatusCode.Unauthorized);
 
     [Fact]
+    public async Task AFieldGetsOnlyItsFirstFailure()
+    {
+        // Too long and not plain text: the first is the answer.
+        var body = $"{{\"email\":\"{ApiClientExtensions.NewEmail()}\",\"password\":\"Tangerine-Kite-42\",\"name\":\"{new string('n', 101)}\\u0007\"}}";
+        var problem = await (await _client.PostAsync(Routes.Signup, Json.Raw(body))).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["Name must be at most 100 characters."], problem.GetProperty("errors").GetProperty("name").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task BracketKeysInAFormOrQueryAreNotA500()
     {
         var form = new FormUrlEncodedContent([new("a[", "1")]);
