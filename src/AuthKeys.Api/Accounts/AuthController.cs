@@ -79,7 +79,7 @@ public sealed class AuthController(
         }
 
         // Always one bcrypt verification, so timing does not tell which emails have accounts.
-        var valid = await passwords.VerifyAsync(request.Password, attempt is null ? null : user!.PasswordHash, cancellationToken);
+        var valid = await lockout.VerifyAsync(attempt, () => passwords.VerifyAsync(request.Password, attempt is null ? null : user!.PasswordHash, cancellationToken));
         if (attempt is not null && !valid)
             await lockout.FailedAsync(attempt, origin, cancellationToken);
         if (!valid || attempt is null || user is not { IsActive: true })

@@ -1,6 +1,7 @@
 using System.Net;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.RateLimiting;
 using Microsoft.EntityFrameworkCore;
@@ -153,6 +154,23 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
             $"UPDATE login_failures SET failed_count = GREATEST(failed_count - 1, 0) WHERE user_id = {attempt.UserId} AND address = {attempt.Address} AND locked_until IS NULL",
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the verification of a claimed attempt; when it is refused before it ran (the hashing
+    /// queue is full), the claim is taken back, so that a busy service does not spend the owner's allowance.
+    /// </summary>
+    public async Task<bool> VerifyAsync(LoginAttempt? attempt, Func<Task<bool>> verify)
+    {
+        try
+        {
+            return await verify();
+        }
+        catch (ServiceBusyException) when (attempt is not null)
+        {
+            await ReleasedAsync(attempt, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>Lifts every lock of the account and forgets its failures (a password reset proved the owner).</summary>

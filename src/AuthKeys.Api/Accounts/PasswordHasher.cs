@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.Observability;
 using Microsoft.Extensions.Options;
 using BCryptHasher = BCrypt.Net.BCrypt;
@@ -9,11 +10,17 @@ namespace AuthKeys.Api.Accounts;
 /// <summary>
 /// bcrypt with SHA-384 pre-hashing (every character of a 128-character password counts; bcrypt
 /// alone reads 72 bytes), run at most PASSWORD_HASH_CONCURRENCY at once (default: one per core) so
-/// that a login burst queues here instead of crowding out the rest of the traffic.
+/// that a login burst queues here instead of crowding out the rest of the traffic. The queue is
+/// bounded too (PASSWORD_HASH_QUEUE waiting, each for at most 10 s): past either, the request is
+/// answered 503 at once rather than holding its connection and memory while the backlog grows.
 /// </summary>
 public sealed class PasswordHasher : IDisposable
 {
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+
     private readonly SemaphoreSlim _gate;
+    private readonly int _queueLimit;
+    private int _waiting;
     private readonly int _cost;
     private readonly Lazy<string> _decoyHash;
     private readonly AuthKeysMetrics _metrics;
@@ -22,6 +29,7 @@ public sealed class PasswordHasher : IDisposable
     {
         _metrics = metrics;
         _gate = new SemaphoreSlim(options.Value.PasswordHashConcurrency);
+        _queueLimit = options.Value.PasswordHashQueue;
         _cost = options.Value.PasswordHashCost;
         // Unknown emails are checked against this, so they cost the same time as real ones.
         _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));
@@ -38,13 +46,34 @@ public sealed class PasswordHasher : IDisposable
     {
         var queued = Stopwatch.GetTimestamp();
         _metrics.HashQueued();
+        var refused = false;
         try
         {
-            await _gate.WaitAsync(cancellationToken);
+            if (!_gate.Wait(0, CancellationToken.None)) // a free slot now: no queue to join
+            {
+                if (Interlocked.Increment(ref _waiting) > _queueLimit)
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    refused = true;
+                    throw Busy();
+                }
+                try
+                {
+                    refused = !await _gate.WaitAsync(MaxWait, cancellationToken);
+                    if (refused)
+                        throw Busy();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _waiting);
+                }
+            }
         }
         finally
         {
-            _metrics.HashStarted(Stopwatch.GetElapsedTime(queued)); // left the queue, with a slot or cancelled
+            _metrics.HashStarted(Stopwatch.GetElapsedTime(queued)); // left the queue: with a slot, refused or cancelled
+            if (refused)
+                _metrics.Rejected(AuthKeysMetrics.RejectionReason.PasswordHashQueue);
         }
         try
         {
@@ -55,6 +84,9 @@ public sealed class PasswordHasher : IDisposable
             _gate.Release();
         }
     }
+
+    private static ServiceBusyException Busy() =>
+        new("Too many passwords are being checked right now. Try again in a few seconds.", TimeSpan.FromSeconds(5));
 
     public void Dispose() => _gate.Dispose();
 }

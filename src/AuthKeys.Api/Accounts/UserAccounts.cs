@@ -115,7 +115,7 @@ public sealed class UserAccounts(
             return SecretCheck.WrongPassword; // deleted meanwhile
         if (attempt.RetryAfter is { } wait)
             return SecretCheck.LockedFor(wait);
-        if (!await passwords.VerifyAsync(password, user.PasswordHash, cancellationToken))
+        if (!await lockout.VerifyAsync(attempt, () => passwords.VerifyAsync(password, user.PasswordHash, cancellationToken)))
         {
             await lockout.FailedAsync(attempt, origin, cancellationToken);
             return SecretCheck.WrongPassword;

@@ -54,7 +54,7 @@ public sealed partial class SessionService(
             .SingleAsync(t => t.TokenHash == hash, cancellationToken);
         var session = token.Session;
         var now = time.GetUtcNow();
-        if (session.RevokedAt is not null || !session.User.IsActive)
+        if (session.RevokedAt is not null || !session.User.IsActive || session.CreatedAt + options.Value.SessionMaxLifetime <= now)
             return null;
 
         if (token.SpentAt is null)
@@ -146,7 +146,8 @@ public sealed partial class SessionService(
             ParentId = parentId,
             TokenHash = RefreshTokens.Hash(refreshToken),
             CreatedAt = now,
-            ExpiresAt = now + options.Value.RefreshTokenLifetime,
+            // No refresh token outlives its session's absolute end.
+            ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, session.CreatedAt + options.Value.SessionMaxLifetime),
         });
         return new TokenResponse(accessTokens.Issue(session.UserId, email, emailVerified, session.Id, session.AuthMethods), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
     }
@@ -182,6 +183,8 @@ public sealed partial class SessionService(
     /// <summary>Active: not ended, and its newest refresh token can still be exchanged.</summary>
     private static Expression<Func<Session, bool>> IsActive(DateTimeOffset now) =>
         s => s.RevokedAt == null && s.RefreshTokens.Any(t => t.SpentAt == null && t.ExpiresAt > now);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     [LoggerMessage(LogLevel.Warning, "Spent refresh token presented again; session {SessionId} revoked")]
     private static partial void LogReuse(ILogger logger, Guid sessionId);

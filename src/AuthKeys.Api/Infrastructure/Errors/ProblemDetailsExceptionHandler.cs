@@ -24,13 +24,16 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", null),
             // A body that does not decode in the charset it declares (say, UTF-8 bytes sent as utf-16).
             DecoderFallbackException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid text in its declared charset."),
+            ServiceBusyException busy => (StatusCodes.Status503ServiceUnavailable, "Service busy", busy.Message),
             _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable. Try again shortly."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
         };
 
-        if (status >= 500)
+        if (status >= 500 && exception is not ServiceBusyException)
             LogFailure(logger, exception, status);
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is ServiceBusyException { RetryAfter: var wait })
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             // Pooled connections to a restarted server are dead; dropping them makes recovery immediate.
             dataSource.Clear();

@@ -111,7 +111,7 @@ public sealed class AuthKeysMetrics : IDisposable
 
     public enum CacheName { ApiKeys, Sessions, AccessTokens }
 
-    public enum RejectionReason { AuthRateLimit, LoginLockout, ApiKeyFailures, KeyRateLimit, UsageExceeded }
+    public enum RejectionReason { AuthRateLimit, LoginLockout, ApiKeyFailures, KeyRateLimit, UsageExceeded, PasswordHashQueue }
 
     public enum NoticeKind { Key, Session, All }
 
@@ -123,7 +123,7 @@ public sealed class AuthKeysMetrics : IDisposable
         public static readonly KeyValuePair<string, object?>[] Scheme = Of("scheme", "jwt", "api_key");
         public static readonly KeyValuePair<string, object?>[] Outcome = Of("outcome", "success", "invalid", "expired", "revoked", "throttled", "rate_limited", "usage_exceeded");
         public static readonly KeyValuePair<string, object?>[] Cache = Of("cache", "api_keys", "sessions", "access_tokens");
-        public static readonly KeyValuePair<string, object?>[] Reason = Of("reason", "auth_rate_limit", "login_lockout", "api_key_failures", "key_rate_limit", "usage_exceeded");
+        public static readonly KeyValuePair<string, object?>[] Reason = Of("reason", "auth_rate_limit", "login_lockout", "api_key_failures", "key_rate_limit", "usage_exceeded", "password_hash_queue");
         public static readonly KeyValuePair<string, object?>[] Notice = Of("kind", "key", "session", "all");
         public static readonly KeyValuePair<string, object?>[] Webhook = Of("outcome", "delivered", "retrying", "failed");
         public static readonly KeyValuePair<string, object?> Hit = new("result", "hit");
