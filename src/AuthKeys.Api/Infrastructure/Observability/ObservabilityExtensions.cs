@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using AuthKeys.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,6 +17,9 @@ public sealed class ObservabilityOptions
     /// <summary>METRICS_PORT: serve /metrics on this port instead of the main one.</summary>
     public int? MetricsPort { get; set; }
 
+    /// <summary>METRICS_TOKEN: when set, a scrape of /metrics must send it as a bearer token.</summary>
+    public string? MetricsToken { get; set; }
+
     /// <summary>OTEL_EXPORTER_OTLP_ENDPOINT: export metrics and traces over OTLP; traces are recorded only then.</summary>
     public Uri? OtlpEndpoint { get; set; }
 
@@ -23,6 +28,14 @@ public sealed class ObservabilityOptions
         options.MetricsEnabled = env.YesNo("METRICS_ENABLED", options.MetricsEnabled);
         if (env.Value("METRICS_PORT") is not null)
             options.MetricsPort = env.WholeNumber("METRICS_PORT", 0, 1, 65535);
+        if (env.Value("METRICS_TOKEN") is { } token)
+        {
+            if (token.Length < 16)
+                env.Problem("METRICS_TOKEN", "must be at least 16 characters (e.g. `openssl rand -hex 24`)");
+            else if (options.MetricsPort is not null)
+                env.Problem("METRICS_TOKEN", "cannot guard METRICS_PORT's listener: leave METRICS_PORT unset to serve a guarded /metrics on the main port, or keep that port private");
+            options.MetricsToken = token;
+        }
         if (env.Value("OTEL_EXPORTER_OTLP_ENDPOINT") is { } endpoint)
         {
             if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -45,6 +58,14 @@ public static class ObservabilityExtensions
     // request duration.
     private const string RequestDuration = "http.server.request.duration";
     private static readonly MetricStreamConfiguration SmallStream = new() { CardinalityLimit = 100 };
+
+    // Outgoing calls go to webhook receivers, other tenants' hosts: their instruments keep only
+    // tags that say nothing about where (no server.address, url.*, dns.question.name, peer ids).
+    private static readonly MetricStreamConfiguration OutboundStream = new()
+    {
+        CardinalityLimit = 100,
+        TagKeys = ["http.request.method", "http.response.status_code", "error.type", "url.scheme", "network.protocol.version", "http.connection.state"],
+    };
 
     /// <summary>
     /// OpenTelemetry: the product's meter, ASP.NET Core, runtime, HttpClient and Npgsql metrics for
@@ -77,7 +98,11 @@ public static class ObservabilityExtensions
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation()
-                    .AddView(instrument => instrument.Name == RequestDuration ? null : SmallStream);
+                    .AddView(instrument => instrument.Meter.Name switch
+                    {
+                        "System.Net.Http" or "System.Net.NameResolution" => OutboundStream,
+                        _ => instrument.Name == RequestDuration ? null : SmallStream,
+                    });
                 if (settings.MetricsEnabled && settings.MetricsPort is { } port)
                     metrics.AddPrometheusHttpListener(listener =>
                     {
@@ -100,7 +125,12 @@ public static class ObservabilityExtensions
             telemetry.WithTracing(tracing => tracing
                 .AddSource(AuthKeysMetrics.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => context.Request.Path != MetricsPath)
-                .AddHttpClientInstrumentation()
+                // A receiver's URL path can hold its own secret; a span says scheme and host only.
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    if (request.RequestUri is { } uri)
+                        activity.SetTag("url.full", $"{uri.Scheme}://{uri.Authority}/");
+                })
                 .AddNpgsql()
                 .AddOtlpExporter(otlp => otlp.Endpoint = traceEndpoint));
         }
@@ -111,7 +141,29 @@ public static class ObservabilityExtensions
     public static void MapAuthKeysMetrics(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
-        if (options.MetricsEnabled && options.MetricsPort is null)
-            app.MapPrometheusScrapingEndpoint(MetricsPath).ExcludeFromDescription(); // not part of the API, not behind authentication
+        if (!options.MetricsEnabled || options.MetricsPort is not null)
+            return;
+        // Not part of the API; guarded by METRICS_TOKEN when it is set, else open to whoever can reach it.
+        app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: options.MetricsToken is { } token
+            ? branch => branch.Use((context, next) => ScrapeAllowed(context, token) ? next(context) : RefuseScrapeAsync(context))
+            : null, optionsName: null).ExcludeFromDescription();
+    }
+
+    private static bool ScrapeAllowed(HttpContext context, string token)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.Ordinal)
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[7..])), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    }
+
+    private static async Task RefuseScrapeAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = "Scraping /metrics takes the METRICS_TOKEN as a bearer token." },
+        });
     }
 }

@@ -124,6 +124,11 @@ public sealed class NoSecretTests : IAsyncLifetime
             Assert.False(metrics.Contains(secret, StringComparison.Ordinal), $"a metric contains the secret {shown}");
             Assert.False(spanText.Any(s => s.Contains(secret, StringComparison.Ordinal)), $"a span contains the secret {shown}: {spanText.FirstOrDefault(s => s.Contains(secret, StringComparison.Ordinal))}");
         }
+        // A receiver's URL path can hold its own secret: delivery spans name scheme and host only.
+        var deliveries = spans.Where(s => s.Source.Name == "System.Net.Http" && s.GetTagItem("url.full") is string url && url.StartsWith(_receiver.Url[..^"/hook".Length], StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(deliveries);
+        Assert.All(deliveries, d => Assert.Equal(_receiver.Url[..^"hook".Length], d.GetTagItem("url.full")));
+        Assert.DoesNotContain(spanText, s => s.Contains(_receiver.Url, StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Concat(spanText), l => l.Contains("Bearer ey", StringComparison.Ordinal) || l.Contains("x-api-key: sk_", StringComparison.OrdinalIgnoreCase));
     }
 
