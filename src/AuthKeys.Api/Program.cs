@@ -48,10 +48,10 @@ try
         return await DatabaseMigrator.RunCommandAsync(app.Services);
 
     app.UseSecurityHeaders();
+    app.UseHttpLogging();       // outside the error handling: the status logged is the status sent
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseAuthKeysTransport();
-    app.UseHttpLogging();
     app.UseAuthKeysOpenApi();
     app.UseAuthentication();
     app.UseRateLimiter();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AuthKeys.Api.Accounts;
@@ -13,6 +14,7 @@ internal static class AccountProblems
     public static ObjectResult Locked(this ControllerBase controller, TimeSpan wait, string detail = WrongPasswordsDetail)
     {
         controller.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        RequestLog.Refused(controller.HttpContext, "login_lockout");
         return controller.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins", detail: detail);
     }
 

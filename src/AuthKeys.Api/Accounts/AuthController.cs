@@ -83,7 +83,10 @@ public sealed class AuthController(
         if (attempt is not null && !valid)
             await lockout.FailedAsync(attempt, origin, cancellationToken);
         if (!valid || attempt is null || user is not { IsActive: true })
+        {
+            RequestLog.Refused(HttpContext, "invalid_credentials");
             return Unauthorized("Invalid credentials", "The email or password is incorrect.");
+        }
 
         if (user.MfaEnabledAt is not null)
         {
@@ -103,9 +106,10 @@ public sealed class AuthController(
     public async Task<IActionResult> Refresh(RefreshRequest request, CancellationToken cancellationToken)
     {
         var tokens = await sessions.RefreshAsync(request.RefreshToken, RequestOrigin.Of(HttpContext), cancellationToken);
-        return tokens is null
-            ? Unauthorized("Invalid refresh token", "The refresh token is invalid, expired, spent or revoked.")
-            : Ok(tokens);
+        if (tokens is not null)
+            return Ok(tokens);
+        RequestLog.Refused(HttpContext, "refresh_token_invalid");
+        return Unauthorized("Invalid refresh token", "The refresh token is invalid, expired, spent or revoked.");
     }
 
     /// <summary>End this session: its refresh token and access tokens stop working at once.</summary>
@@ -133,6 +137,7 @@ public sealed class AuthController(
         var problem = ProblemDetailsFactory.CreateProblemDetails(HttpContext, StatusCodes.Status401Unauthorized, "Second factor required", ProblemTypes.MfaRequired,
             "The password is right; send mfaToken with a code from the authenticator app (or a recovery code) to POST /auth/login/mfa within 5 minutes.");
         problem.Extensions["mfaToken"] = mfaToken;
+        RequestLog.Refused(HttpContext, "mfa_required");
         Response.Headers.WWWAuthenticate = "Bearer";
         return new ObjectResult(problem) { StatusCode = StatusCodes.Status401Unauthorized, ContentTypes = { "application/problem+json" } };
     }

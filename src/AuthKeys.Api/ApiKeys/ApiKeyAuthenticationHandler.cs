@@ -109,6 +109,16 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private AuthenticateResult Outcome(AuthOutcome outcome, AuthenticateResult result)
     {
+        if (outcome != AuthOutcome.Success)
+            RequestLog.Refused(Context, outcome switch
+            {
+                AuthOutcome.Revoked => "key_revoked",
+                AuthOutcome.Expired => "key_expired",
+                AuthOutcome.Throttled => "key_failures_blocked",
+                AuthOutcome.RateLimited => "key_rate_limited",
+                AuthOutcome.UsageExceeded => "key_usage_exceeded",
+                _ => "key_invalid",
+            });
         metrics.Authenticated(AuthKeysMetrics.AuthScheme.ApiKey, outcome);
         return result;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Nodes;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ public static class RateLimitingExtensions
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 context.HttpContext.RequestServices.GetRequiredService<AuthKeysMetrics>().Rejected(AuthKeysMetrics.RejectionReason.AuthRateLimit);
+                RequestLog.Refused(context.HttpContext, "auth_rate_limit");
                 return ValueTask.CompletedTask; // The status-code page writes the problem body.
             };
         }

@@ -3,6 +3,7 @@ using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Errors;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
@@ -32,6 +33,7 @@ internal sealed class VerifiedEmailFilter : IAsyncAuthorizationFilter
             return;
         var problem = http.RequestServices.GetRequiredService<ProblemDetailsFactory>().CreateProblemDetails(http, StatusCodes.Status403Forbidden,
             "Email not verified", ProblemTypes.EmailNotVerified, "Verify your email address first: use the link sent to it, or ask for a new one with POST /auth/verify-email/send.");
+        RequestLog.Refused(http, "email_not_verified");
         context.Result = new ObjectResult(problem) { StatusCode = StatusCodes.Status403Forbidden, ContentTypes = { "application/problem+json" } };
     }
 

@@ -114,6 +114,7 @@ public sealed class MfaController(AppDbContext db, SecondFactor factor, MfaLogin
         if (result.Refusal is { Outcome: SecretOutcome.Locked } locked)
             return this.Refuse(locked);
         Response.Headers.WWWAuthenticate = "Bearer";
+        RequestLog.Refused(HttpContext, result.Refusal is null ? "mfa_token_invalid" : "mfa_code_invalid");
         return result.Refusal is null
             ? Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid mfaToken",
                 detail: "The mfaToken is unknown, expired, already used or ended by wrong codes: log in again.")

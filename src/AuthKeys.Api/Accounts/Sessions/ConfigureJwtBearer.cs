@@ -1,5 +1,6 @@
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Observability;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -69,6 +70,7 @@ internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvide
                 else
                 {
                     context.Fail("The session has ended.");
+                    RequestLog.Refused(context.HttpContext, "session_ended");
                     metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
                 }
             },
@@ -78,12 +80,14 @@ internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvide
                 if (!Guid.TryParse(sessionId, out var id) || context.Principal?.FindFirst(AuthClaims.Subject) is null)
                 {
                     context.Fail("The token has no session.");
+                    RequestLog.Refused(context.HttpContext, "token_invalid");
                     metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Invalid);
                     return;
                 }
                 if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestAborted))
                 {
                     context.Fail("The session has ended.");
+                    RequestLog.Refused(context.HttpContext, "session_ended");
                     metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
                     return;
                 }
@@ -93,6 +97,7 @@ internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvide
             },
             OnAuthenticationFailed = context =>
             {
+                RequestLog.Refused(context.HttpContext, context.Exception is SecurityTokenExpiredException ? "token_expired" : "token_invalid");
                 metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, context.Exception is SecurityTokenExpiredException
                     ? AuthKeysMetrics.AuthOutcome.Expired
                     : AuthKeysMetrics.AuthOutcome.Invalid);

@@ -47,11 +47,14 @@ public static class WebExtensions
 
         services.AddHttpLogging(options =>
         {
-            // Method, path, status and duration only: never headers or bodies, which carry secrets.
+            // Method, path, status and duration (and what RequestLogInterceptor adds): never
+            // headers or bodies, which carry secrets.
             options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
                 | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
             options.CombineLogs = true;
         });
+
+        services.AddHttpLoggingInterceptor<RequestLogInterceptor>();
 
         services.AddEnvironmentOptions<HostingOptions>((options, env, _) => options.Port = env.WholeNumber("PORT", 3000, 1, 65535));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrel>();
