@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Secrets;
 using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.Mail;
@@ -10,6 +11,7 @@ public static class MailExtensions
     {
         services.AddEnvironmentOptions<MailOptions>((options, env, _) => MailOptions.Bind(options, env));
         services.AddScoped<MailOutbox>();
+        services.AddScoped<ISealedValues, SealedMailBodies>();
         services.AddSingleton<MailSender>();
         services.AddHostedService(sp => sp.GetRequiredService<MailSender>());
         services.AddSingleton<IDatabaseWakeUp>(sp => sp.GetRequiredService<MailSender>());

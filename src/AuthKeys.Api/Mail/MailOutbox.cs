@@ -33,3 +33,7 @@ public sealed class MailOutbox(AppDbContext db, SecretSealer sealer, TimeProvide
 }
 
 internal sealed record MailBody(string Text, string Html);
+
+/// <summary>Mail not sent yet, sealed under ENCRYPTION_KEY_PREVIOUS, moved under the current key.</summary>
+internal sealed class SealedMailBodies(AppDbContext db, SecretSealer sealer)
+    : SealedColumn(db, sealer.For(MailOutbox.Purpose), "mail_messages", "sealed_body");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Secrets;
 
 namespace AuthKeys.Api.Webhooks;
@@ -9,7 +10,9 @@ namespace AuthKeys.Api.Webhooks;
 /// </summary>
 public sealed class WebhookSecrets(SecretSealer sealer)
 {
-    private readonly SecretSealer.Purpose _secrets = sealer.For("authkeys webhook signing secrets v1");
+    public const string Purpose = "authkeys webhook signing secrets v1";
+
+    private readonly SecretSealer.Purpose _secrets = sealer.For(Purpose);
 
     /// <summary>whsec_ and 32 random bytes in base64, as Standard Webhooks and its libraries expect.</summary>
     public static string Generate() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -19,3 +22,7 @@ public sealed class WebhookSecrets(SecretSealer sealer)
     /// <summary>Null when it does not open: the encryption key changed since it was sealed, or the row was tampered with.</summary>
     public string? Open(Guid webhookId, byte[] sealedSecret) => _secrets.Open(webhookId, sealedSecret);
 }
+
+/// <summary>Webhook secrets sealed under ENCRYPTION_KEY_PREVIOUS, moved under the current key.</summary>
+internal sealed class SealedWebhookSecrets(AppDbContext db, SecretSealer sealer)
+    : SealedColumn(db, sealer.For(WebhookSecrets.Purpose), "webhooks", "sealed_secret");

@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Secrets;
 using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.Webhooks;
@@ -10,6 +11,7 @@ public static class WebhooksExtensions
     {
         services.AddEnvironmentOptions<WebhookOptions>((options, env, _) => WebhookOptions.Bind(options, env));
         services.AddSingleton<WebhookSecrets>();
+        services.AddScoped<ISealedValues, SealedWebhookSecrets>();
         services.AddSingleton<WebhookTargets>();
         services.AddScoped<WebhookService>();
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10))

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Secrets;
 
 namespace AuthKeys.Api.Accounts.Mfa;
 
@@ -10,6 +11,8 @@ public static class MfaExtensions
     {
         services.AddScoped<SecondFactor>();
         services.AddScoped<MfaLogins>();
+        services.AddScoped<ISealedValues, SealedTotpSecrets>();
+        services.AddScoped<ISealedValues, SealedPendingTotpSecrets>();
         services.AddOpenApiExample<EnrollTotpRequest>(() => new JsonObject { ["password"] = "Tangerine-Kite-42" });
         services.AddOpenApiExample<MfaCodeRequest>(() => new JsonObject { ["code"] = "492039" });
         services.AddOpenApiExample<DisableMfaRequest>(() => new JsonObject { ["password"] = "Tangerine-Kite-42", ["code"] = "492039" });

@@ -22,7 +22,7 @@ public sealed class SecondFactor(
     AccountMail mail,
     TimeProvider time)
 {
-    private const string SealPurpose = "totp-secret";
+    internal const string SealPurpose = "totp-secret";
 
     /// <summary>A new secret, pending until a code of it is confirmed; it replaces an older pending one.</summary>
     public async Task<TotpEnrollment> EnrollAsync(User user, CancellationToken cancellationToken)
@@ -157,3 +157,11 @@ public sealed class SecondFactor(
         return codes;
     }
 }
+
+/// <summary>TOTP secrets sealed under ENCRYPTION_KEY_PREVIOUS, moved under the current key: the confirmed ones...</summary>
+internal sealed class SealedTotpSecrets(AppDbContext db, SecretSealer sealer)
+    : SealedColumn(db, sealer.For(SecondFactor.SealPurpose), "users", "totp_secret");
+
+/// <summary>...and the ones still pending.</summary>
+internal sealed class SealedPendingTotpSecrets(AppDbContext db, SecretSealer sealer)
+    : SealedColumn(db, sealer.For(SecondFactor.SealPurpose), "users", "pending_totp_secret");

@@ -7,24 +7,33 @@ namespace AuthKeys.Api.Infrastructure.Secrets;
 
 public sealed class SealingOptions
 {
-    /// <summary>WEBHOOK_SECRET_KEY, else JWT_SECRET: what every secret stored at rest is sealed under.</summary>
+    /// <summary>ENCRYPTION_KEY, else WEBHOOK_SECRET_KEY, else JWT_SECRET: what every secret stored at rest is sealed under.</summary>
     public byte[] Key { get; set; } = [];
+
+    /// <summary>ENCRYPTION_KEY_PREVIOUS: still opens what it sealed, which is resealed under <see cref="Key"/>.</summary>
+    public byte[]? PreviousKey { get; set; }
 
     internal static void Bind(SealingOptions options, EnvironmentReader env)
     {
-        if (env.Value("WEBHOOK_SECRET_KEY") is { } key)
-        {
-            if (Encoding.UTF8.GetByteCount(key) < 32)
-                env.Problem("WEBHOOK_SECRET_KEY", "must be at least 32 bytes long");
-            else
-                options.Key = Encoding.UTF8.GetBytes(key);
-        }
+        if ((LongEnough(env, "ENCRYPTION_KEY") ?? LongEnough(env, "WEBHOOK_SECRET_KEY")) is { } key)
+            options.Key = key;
         // Else JWT_SECRET, whose own checks stop a start-up without a usable one outside
         // Development; there, without either, what a process seals opens only until it restarts.
         else if (env.Value("JWT_SECRET") is { } jwtSecret && Encoding.UTF8.GetByteCount(jwtSecret) >= 32)
             options.Key = Encoding.UTF8.GetBytes(jwtSecret);
         else
             options.Key = RandomNumberGenerator.GetBytes(32);
+        options.PreviousKey = LongEnough(env, "ENCRYPTION_KEY_PREVIOUS");
+    }
+
+    private static byte[]? LongEnough(EnvironmentReader env, string name)
+    {
+        if (env.Value(name) is not { } value)
+            return null;
+        if (Encoding.UTF8.GetByteCount(value) >= 32)
+            return Encoding.UTF8.GetBytes(value);
+        env.Problem(name, "must be at least 32 bytes long (e.g. `openssl rand -base64 48`)");
+        return null;
     }
 }
 
@@ -33,7 +42,8 @@ public sealed class SealingOptions
 /// at rest with AES-256-GCM. Each purpose has its own key, derived (HKDF-SHA256) from the one in
 /// <see cref="SealingOptions"/>, and each sealed value is bound to its row's id, so a value copied
 /// to another row, or read for another purpose, does not open. A copy of the database alone
-/// reveals none of them.
+/// reveals none of them. With ENCRYPTION_KEY_PREVIOUS set, what the previous key sealed still
+/// opens, and <see cref="Purpose.Reseal"/> moves it under the current one.
 /// </summary>
 public sealed class SecretSealer(IOptions<SealingOptions> options)
 {
@@ -43,9 +53,15 @@ public sealed class SecretSealer(IOptions<SealingOptions> options)
 
     /// <summary>A sealer for one purpose; <paramref name="purpose"/> never changes once values are stored.</summary>
     public Purpose For(string purpose) =>
-        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, options.Value.Key, 32, info: Encoding.UTF8.GetBytes(purpose)));
+        new(Derive(options.Value.Key, purpose), options.Value.PreviousKey is { } previous ? Derive(previous, purpose) : null);
 
-    public sealed class Purpose(byte[] key)
+    /// <summary>Whether a previous key is configured, so that values sealed under it may need resealing.</summary>
+    public bool HasPreviousKey => options.Value.PreviousKey is not null;
+
+    private static byte[] Derive(byte[] root, string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, root, 32, info: Encoding.UTF8.GetBytes(purpose));
+
+    public sealed class Purpose(byte[] key, byte[]? previousKey)
     {
         public byte[] Seal(Guid boundTo, string plaintext)
         {
@@ -60,7 +76,15 @@ public sealed class SecretSealer(IOptions<SealingOptions> options)
         }
 
         /// <summary>Null when it does not open: the key changed since it was sealed, or the row was tampered with.</summary>
-        public string? Open(Guid boundTo, byte[] sealedValue)
+        public string? Open(Guid boundTo, byte[] sealedValue) =>
+            Open(key, boundTo, sealedValue) ?? (previousKey is null ? null : Open(previousKey, boundTo, sealedValue));
+
+        /// <summary>The value sealed under the current key if only the previous key opens it; else null (nothing to do, or unreadable).</summary>
+        public byte[]? Reseal(Guid boundTo, byte[] sealedValue) =>
+            previousKey is null || Open(key, boundTo, sealedValue) is not null ? null
+                : Open(previousKey, boundTo, sealedValue) is { } plaintext ? Seal(boundTo, plaintext) : null;
+
+        private static string? Open(byte[] key, Guid boundTo, byte[] sealedValue)
         {
             if (sealedValue.Length < 1 + NonceSize + TagSize || sealedValue[0] != Version)
                 return null;
@@ -81,11 +105,12 @@ public sealed class SecretSealer(IOptions<SealingOptions> options)
 
 public static class SecretsExtensions
 {
-    /// <summary>The sealing of secrets stored at rest, under WEBHOOK_SECRET_KEY or JWT_SECRET.</summary>
+    /// <summary>The sealing of secrets stored at rest, under ENCRYPTION_KEY (or WEBHOOK_SECRET_KEY, or JWT_SECRET).</summary>
     public static IServiceCollection AddAuthKeysSecrets(this IServiceCollection services)
     {
         services.AddEnvironmentOptions<SealingOptions>((options, env, _) => SealingOptions.Bind(options, env));
         services.AddSingleton<SecretSealer>();
+        services.AddHostedService<PreviousKeyResealer>();
         return services;
     }
 }
