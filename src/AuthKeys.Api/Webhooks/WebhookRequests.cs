@@ -6,7 +6,7 @@ namespace AuthKeys.Api.Webhooks;
 
 /// <summary>A new webhook.</summary>
 /// <param name="Url">Where events are posted: an https URL on a public address.</param>
-/// <param name="Events">What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed.</param>
+/// <param name="Events">What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed, mfa.enabled, mfa.disabled.</param>
 public sealed record CreateWebhookRequest(
     [property: Required, MinLength(1), MaxLength(Webhook.UrlMaxLength)] string Url,
     [property: Required, MinLength(1)] List<string> Events);

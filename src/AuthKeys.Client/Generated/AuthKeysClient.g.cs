@@ -6766,7 +6766,7 @@ namespace AuthKeys.Client
         public string Url { get; set; } = default!;
 
         /// <summary>
-        /// What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed.
+        /// What to send: one or more of key.created, key.updated, key.rolled, key.revoked, key.expiring, key.usage_exceeded, auth.refresh.reuse_detected, auth.login.locked, password.changed, password.reset, email.changed, mfa.enabled, mfa.disabled.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("events")]
         // TODO(system.text.json): Add ItemConverterType with enum converter when supported
