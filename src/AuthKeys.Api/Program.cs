@@ -11,8 +11,10 @@ using AuthKeys.Api.Infrastructure.Secrets;
 using AuthKeys.Api.Infrastructure.Web;
 using AuthKeys.Api.Mail;
 using AuthKeys.Api.Nodes;
+using AuthKeys.Api.OAuth;
 using AuthKeys.Api.Protected;
 using AuthKeys.Api.RateLimiting;
+using AuthKeys.Api.Tokens;
 using AuthKeys.Api.Webhooks;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -31,8 +33,10 @@ builder.Services.AddAuthKeysSecrets();          // secrets sealed at rest (webho
 builder.Services.AddAuthKeysAuthentication();   // the either-scheme policy joining the JWT and x-api-key schemes
 builder.Services.AddAuthKeysNodes();            // several nodes: revocation notices, cache trust, the Redis connection
 builder.Services.AddAuthKeysRateLimiting();     // per-address limits, shared through Redis
+builder.Services.AddAuthKeysTokens();           // ES256 signing keys (generated, sealed, rotated) and the access tokens they sign
 builder.Services.AddAuthKeysAccounts();         // signup, login, your account, its address and password reset; sessions and JWTs
 builder.Services.AddAuthKeysApiKeys();          // keys, verify, scopes, key limits, the x-api-key scheme
+builder.Services.AddAuthKeysOAuth();            // issuer metadata and JWKS, client credentials, introspection, revocation
 builder.Services.AddAuthKeysAudit();            // security events in each change's transaction, GET /audit, retention
 builder.Services.AddAuthKeysWebhooks();         // signed webhooks through a transactional outbox
 builder.Services.AddAuthKeysMail();             // mail through a transactional outbox, sent over SMTP
@@ -46,6 +50,8 @@ try
     var app = builder.Build();
     if (args is [DatabaseMigrator.Command, ..])
         return await DatabaseMigrator.RunCommandAsync(app.Services);
+    if (args is [RotateSigningKeysCommand.Name, ..])
+        return await RotateSigningKeysCommand.RunAsync(app.Services, args);
 
     app.UseSecurityHeaders();
     app.UseHttpLogging();       // outside the error handling: the status logged is the status sent

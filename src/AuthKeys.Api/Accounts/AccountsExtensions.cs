@@ -12,7 +12,7 @@ public static class AccountsExtensions
     /// <summary>Signup, login, your account and its sessions; password hashing and the login lockout.</summary>
     public static IServiceCollection AddAuthKeysAccounts(this IServiceCollection services)
     {
-        services.AddEnvironmentOptions<AuthOptions>(AuthOptions.Bind);
+        services.AddEnvironmentOptions<AuthOptions>((options, env, _) => AuthOptions.Bind(options, env));
         services.AddEnvironmentOptions<LockoutOptions>((options, env, _) => LockoutOptions.Bind(options, env));
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<CommonPasswords>();

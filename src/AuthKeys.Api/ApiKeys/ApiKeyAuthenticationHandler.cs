@@ -47,7 +47,12 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values))
-            return AuthenticateResult.NoResult();
+        {
+            // A token minted for a key (client credentials) opens what the key opens.
+            return Request.Headers.Authorization.Count > 0 && Scheme.Name == AuthSchemes.ApiKey
+                ? await Context.AuthenticateAsync(AuthSchemes.ServiceToken)
+                : AuthenticateResult.NoResult();
+        }
         var address = ClientAddress.Of(Context);
         // An address over its failure limit is refused whatever fails or would need a lookup; a
         // valid key this node holds keeps working from it, so that a neighbour behind the same

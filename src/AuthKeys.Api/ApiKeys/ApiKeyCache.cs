@@ -23,15 +23,18 @@ public sealed record ApiKeyIdentity(
     /// object graph per key (it may hold hundreds of thousands), and nothing a request does to its
     /// principal can reach another request.
     /// </summary>
-    public ClaimsPrincipal CreatePrincipal()
+    public ClaimsPrincipal CreatePrincipal() => CreatePrincipal(Scope, AuthSchemes.ApiKey);
+
+    /// <summary>The key's caller with <paramref name="scope"/>: its own, or the narrower one of a token minted for it.</summary>
+    public ClaimsPrincipal CreatePrincipal(string? scope, string authenticationType)
     {
-        var claims = new Claim[Scope is null ? 3 : 4];
+        var claims = new Claim[scope is null ? 3 : 4];
         claims[0] = new Claim(AuthClaims.Subject, UserId.ToString());
         claims[1] = new Claim(AuthClaims.Email, Email);
         claims[2] = new Claim(AuthClaims.KeyId, KeyId.ToString());
-        if (Scope is not null)
-            claims[3] = new Claim(AuthClaims.Scope, Scope);
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthSchemes.ApiKey, AuthClaims.Subject, null));
+        if (scope is not null)
+            claims[3] = new Claim(AuthClaims.Scope, scope);
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, AuthClaims.Subject, null));
     }
 }
 

@@ -1,5 +1,6 @@
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Infrastructure.Data;
+using AuthKeys.Api.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -196,6 +197,27 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, AuditLog a
         }
         cache.Evict([key.KeyHash]);
         return true;
+    }
+
+    /// <summary>
+    /// Revokes the key whose secret is <paramref name="secret"/>, for whoever presents it (a leaked
+    /// key found in a repository, say): recorded as the owner's <c>key.revoked</c> with that reason.
+    /// </summary>
+    public async Task RevokeByHolderAsync(string secret, RequestOrigin origin, CancellationToken cancellationToken)
+    {
+        if (!ApiKeyFormat.IsWellFormed(secret))
+            return;
+        var hash = ApiKeyFormat.Hash(secret);
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.KeyHash == hash, cancellationToken);
+        if (key is null || key.RevokedAt is not null)
+            return;
+        var now = time.GetUtcNow();
+        key.RevokedAt = now;
+        key.UpdatedAt = now;
+        key.IsActive = false;
+        audit.Record(EventTypes.KeyRevoked, new Actor(key.UserId, null, origin), key.Id, details: new { key.Name, key.Prefix, expiresAt = AuditLog.Format(key.ExpiresAt), key.Scopes, reason = "revoked_by_holder" });
+        await db.SaveChangesAsync(cancellationToken);
+        cache.Evict([key.KeyHash]);
     }
 
     /// <summary>What a webhook receiver is told of a key besides its id: never its secret or hash.</summary>

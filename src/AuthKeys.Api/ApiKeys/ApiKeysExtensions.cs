@@ -24,6 +24,7 @@ public static class ApiKeysExtensions
         services.AddHostedService<ApiKeyUsageFlusher>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<IAccountCredentials, ApiKeyCredentials>();
+        services.AddSingleton<IServiceCallers, ServiceCallers>();
 
         services.AddAuthKeysSchemes()
             .AddApiKey(AuthSchemes.ApiKey)

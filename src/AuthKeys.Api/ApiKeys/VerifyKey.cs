@@ -53,14 +53,18 @@ public sealed record VerifyKeyResponse(
 /// </summary>
 public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, UsageQuota quota, KeyRateLimiter rates, TimeProvider time)
 {
-    public async Task<VerifyKeyResponse> VerifyAsync(Guid ownerId, VerifyKeyRequest request, RequestOrigin origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// The verdict on a key of <paramref name="ownerId"/> (any owner's when null), and only the key
+    /// <paramref name="keyId"/> when given: any other is NOT_FOUND.
+    /// </summary>
+    public async Task<VerifyKeyResponse> VerifyAsync(Guid? ownerId, VerifyKeyRequest request, RequestOrigin origin, CancellationToken cancellationToken, Guid? keyId = null)
     {
         if (!ApiKeyFormat.IsWellFormed(request.Key))
             return VerifyKeyResponse.NotFound;
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(request.Key, hash);
         var key = await keys.FindAsync(ApiKeyHash.From(hash), cancellationToken);
-        if (key is null || key.UserId != ownerId)
+        if (key is null || (ownerId is { } owner && key.UserId != owner) || (keyId is { } id && key.KeyId != id))
             return VerifyKeyResponse.NotFound;
 
         var now = time.GetUtcNow();

@@ -488,6 +488,65 @@ namespace AuthKeys.Client
         System.Threading.Tasks.Task<ReadinessResponse> GetReadinessAsync(System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
+        /// Trade an API key for a short-lived access token (client credentials, RFC 6749 §4.4): the
+        /// <br/>key's id as client id, the key as client secret. Counts as a use of the key. The token acts
+        /// <br/>as the key on AuthKeys' own routes until it expires or the key stops working, and any
+        /// <br/>service configured with this issuer's metadata accepts it.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<ServiceTokenResponse> RequestServiceTokenAsync(ClientCredentialsRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Trade an API key for a short-lived access token (client credentials, RFC 6749 §4.4): the
+        /// <br/>key's id as client id, the key as client secret. Counts as a use of the key. The token acts
+        /// <br/>as the key on AuthKeys' own routes until it expires or the key stops working, and any
+        /// <br/>service configured with this issuer's metadata accepts it.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<ServiceTokenResponse> RequestServiceTokenAsync(ClientCredentialsRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Whether a token, refresh token or API key of your account is alive, and what it is (RFC 7662).
+        /// <br/>The caller authenticates with an API key carrying `tokens:introspect`. Anything not
+        /// <br/>alive, or not your account's, is exactly `{"active":false}`.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IntrospectionResponse> IntrospectTokenAsync(TokenRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Whether a token, refresh token or API key of your account is alive, and what it is (RFC 7662).
+        /// <br/>The caller authenticates with an API key carrying `tokens:introspect`. Anything not
+        /// <br/>alive, or not your account's, is exactly `{"active":false}`.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IntrospectionResponse> IntrospectTokenAsync(TokenRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// End a credential (RFC 7009), whoever you are: a refresh or access token ends its session,
+        /// <br/>an API key is revoked (recorded as `key.revoked`, reason `revoked_by_holder`).
+        /// <br/>Always 200, for unknown tokens too. A service's token ends with its key: revoke the key.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task RevokeTokenAsync(TokenRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// End a credential (RFC 7009), whoever you are: a refresh or access token ends its session,
+        /// <br/>an API key is revoked (recorded as `key.revoked`, reason `revoked_by_holder`).
+        /// <br/>Always 200, for unknown tokens too. A service's token ends with its key: revoke the key.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task RevokeTokenAsync(TokenRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
         /// Users only: a JWT is required; an API key alone is refused.
         /// </summary>
         /// <returns>OK</returns>
@@ -639,6 +698,55 @@ namespace AuthKeys.Client
         /// <returns>OK</returns>
         /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<AuthResponse> LoginWithCodeAsync(MfaLoginRequest body, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The issuer's metadata, for OpenID Connect clients (stock JwtBearer reads this one).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IssuerMetadata> OpenIdConfigurationAsync();
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The issuer's metadata, for OpenID Connect clients (stock JwtBearer reads this one).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IssuerMetadata> OpenIdConfigurationAsync(System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The issuer's metadata, for OAuth clients (RFC 8414): the same document.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IssuerMetadata> AuthorizationServerMetadataAsync();
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The issuer's metadata, for OAuth clients (RFC 8414): the same document.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<IssuerMetadata> AuthorizationServerMetadataAsync(System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The public keys that verify access tokens (ES256): the one signing now, the next one a day
+        /// <br/>before it signs, and retired ones until their last token has expired. Never a private part;
+        /// <br/>empty while the service signs with a shared secret (HS256).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<JsonWebKeySetResponse> JsonWebKeySetAsync();
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The public keys that verify access tokens (ES256): the one signing now, the next one a day
+        /// <br/>before it signs, and retired ones until their last token has expired. Never a private part;
+        /// <br/>empty while the service signs with a shared secret (HS256).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<JsonWebKeySetResponse> JsonWebKeySetAsync(System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// Register a webhook. The signing secret is in this response only.
@@ -4298,6 +4406,390 @@ namespace AuthKeys.Client
         }
 
         /// <summary>
+        /// Trade an API key for a short-lived access token (client credentials, RFC 6749 §4.4): the
+        /// <br/>key's id as client id, the key as client secret. Counts as a use of the key. The token acts
+        /// <br/>as the key on AuthKeys' own routes until it expires or the key stops working, and any
+        /// <br/>service configured with this issuer's metadata accepts it.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<ServiceTokenResponse> RequestServiceTokenAsync(ClientCredentialsRequest body)
+        {
+            return RequestServiceTokenAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Trade an API key for a short-lived access token (client credentials, RFC 6749 §4.4): the
+        /// <br/>key's id as client id, the key as client secret. Counts as a use of the key. The token acts
+        /// <br/>as the key on AuthKeys' own routes until it expires or the key stops working, and any
+        /// <br/>service configured with this issuer's metadata accepts it.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<ServiceTokenResponse> RequestServiceTokenAsync(ClientCredentialsRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var dictionary_ = System.Text.Json.JsonSerializer.Deserialize<System.Collections.Generic.Dictionary<string, string>>(json_, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.FormUrlEncodedContent(dictionary_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "oauth/token"
+                    urlBuilder_.Append("oauth/token");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ServiceTokenResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("OAuth\'s invalid_request (not a form, a parameter missing, repeated or too long), unsupported_grant_type or invalid_scope.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("OAuth\'s invalid_client: no client authentication, an unknown, revoked or expired key, or (introspection) a key without tokens:introspect.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("The key\'s rate limit (rate_limited) or quota (usage_exceeded) refuses, or this address failed too many keys; see Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Whether a token, refresh token or API key of your account is alive, and what it is (RFC 7662).
+        /// <br/>The caller authenticates with an API key carrying `tokens:introspect`. Anything not
+        /// <br/>alive, or not your account's, is exactly `{"active":false}`.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<IntrospectionResponse> IntrospectTokenAsync(TokenRequest body)
+        {
+            return IntrospectTokenAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Whether a token, refresh token or API key of your account is alive, and what it is (RFC 7662).
+        /// <br/>The caller authenticates with an API key carrying `tokens:introspect`. Anything not
+        /// <br/>alive, or not your account's, is exactly `{"active":false}`.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<IntrospectionResponse> IntrospectTokenAsync(TokenRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var dictionary_ = System.Text.Json.JsonSerializer.Deserialize<System.Collections.Generic.Dictionary<string, string>>(json_, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.FormUrlEncodedContent(dictionary_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "oauth/introspect"
+                    urlBuilder_.Append("oauth/introspect");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<IntrospectionResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("OAuth\'s invalid_request (not a form, a parameter missing, repeated or too long), unsupported_grant_type or invalid_scope.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("OAuth\'s invalid_client: no client authentication, an unknown, revoked or expired key, or (introspection) a key without tokens:introspect.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("The key\'s rate limit (rate_limited) or quota (usage_exceeded) refuses, or this address failed too many keys; see Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// End a credential (RFC 7009), whoever you are: a refresh or access token ends its session,
+        /// <br/>an API key is revoked (recorded as `key.revoked`, reason `revoked_by_holder`).
+        /// <br/>Always 200, for unknown tokens too. A service's token ends with its key: revoke the key.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task RevokeTokenAsync(TokenRequest body)
+        {
+            return RevokeTokenAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// End a credential (RFC 7009), whoever you are: a refresh or access token ends its session,
+        /// <br/>an API key is revoked (recorded as `key.revoked`, reason `revoked_by_holder`).
+        /// <br/>Always 200, for unknown tokens too. A service's token ends with its key: revoke the key.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task RevokeTokenAsync(TokenRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var dictionary_ = System.Text.Json.JsonSerializer.Deserialize<System.Collections.Generic.Dictionary<string, string>>(json_, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.FormUrlEncodedContent(dictionary_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "oauth/revoke"
+                    urlBuilder_.Append("oauth/revoke");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            return;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OAuthError>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<OAuthError>("OAuth\'s invalid_request (not a form, a parameter missing, repeated or too long), unsupported_grant_type or invalid_scope.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new AuthKeysApiException<ProblemDetails>("The database is unavailable; retry after a moment.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
         /// Users only: a JWT is required; an API key alone is refused.
         /// </summary>
         /// <returns>OK</returns>
@@ -5567,6 +6059,262 @@ namespace AuthKeys.Client
         }
 
         /// <summary>
+        /// The issuer's metadata, for OpenID Connect clients (stock JwtBearer reads this one).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<IssuerMetadata> OpenIdConfigurationAsync()
+        {
+            return OpenIdConfigurationAsync(System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The issuer's metadata, for OpenID Connect clients (stock JwtBearer reads this one).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<IssuerMetadata> OpenIdConfigurationAsync(System.Threading.CancellationToken cancellationToken)
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: ".well-known/openid-configuration"
+                    urlBuilder_.Append(".well-known/openid-configuration");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<IssuerMetadata>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The issuer's metadata, for OAuth clients (RFC 8414): the same document.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<IssuerMetadata> AuthorizationServerMetadataAsync()
+        {
+            return AuthorizationServerMetadataAsync(System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The issuer's metadata, for OAuth clients (RFC 8414): the same document.
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<IssuerMetadata> AuthorizationServerMetadataAsync(System.Threading.CancellationToken cancellationToken)
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: ".well-known/oauth-authorization-server"
+                    urlBuilder_.Append(".well-known/oauth-authorization-server");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<IssuerMetadata>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The public keys that verify access tokens (ES256): the one signing now, the next one a day
+        /// <br/>before it signs, and retired ones until their last token has expired. Never a private part;
+        /// <br/>empty while the service signs with a shared secret (HS256).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<JsonWebKeySetResponse> JsonWebKeySetAsync()
+        {
+            return JsonWebKeySetAsync(System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The public keys that verify access tokens (ES256): the one signing now, the next one a day
+        /// <br/>before it signs, and retired ones until their last token has expired. Never a private part;
+        /// <br/>empty while the service signs with a shared secret (HS256).
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="AuthKeysApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<JsonWebKeySetResponse> JsonWebKeySetAsync(System.Threading.CancellationToken cancellationToken)
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: ".well-known/jwks.json"
+                    urlBuilder_.Append(".well-known/jwks.json");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<JsonWebKeySetResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new AuthKeysApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new AuthKeysApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
         /// Register a webhook. The signing secret is in this response only.
         /// </summary>
         /// <param name="body">A new webhook.</param>
@@ -6687,6 +7435,54 @@ namespace AuthKeys.Client
     }
 
     /// <summary>
+    /// Client credentials (RFC 6749 §4.4), form-encoded. The client authenticates with HTTP Basic
+    /// <br/>(`client_secret_basic`) or with `client_id` and `client_secret` here
+    /// <br/>(`client_secret_post`), never both: the client id is the API key's id, the secret the key.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ClientCredentialsRequest
+    {
+
+        /// <summary>
+        /// Always `client_credentials`.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("grant_type")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public string Grant_type { get; set; } = default!;
+
+        /// <summary>
+        /// Space-separated scopes, a subset of the key's; all of them when left out.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("scope")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Scope { get; set; } = default!;
+
+        /// <summary>
+        /// The API key's id, for client_secret_post.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("client_id")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Client_id { get; set; } = default!;
+
+        /// <summary>
+        /// The API key (`sk_…`), for client_secret_post.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("client_secret")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Client_secret { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// A new API key.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -7042,6 +7838,170 @@ namespace AuthKeys.Client
     }
 
     /// <summary>
+    /// What introspection knows of a token (RFC 7662). Inactive (unknown, malformed, expired, revoked,
+    /// <br/>its session ended, another owner's) is exactly `{"active":false}`; fields that do not apply
+    /// <br/>to a kind of token are left out.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class IntrospectionResponse
+    {
+
+        /// <summary>
+        /// Whether the credential would be accepted now.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("active")]
+        public bool Active { get; set; } = default!;
+
+        /// <summary>
+        /// access_token, refresh_token or api_key.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("token_type")]
+        public string? Token_type { get; set; } = default!;
+
+        /// <summary>
+        /// The account the credential belongs to.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("sub")]
+        public string? Sub { get; set; } = default!;
+
+        /// <summary>
+        /// An API key's id (its own, or the one a service's token was minted for); `authkeys` for a person's tokens.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("client_id")]
+        public string? Client_id { get; set; } = default!;
+
+        /// <summary>
+        /// What it may do, space-separated.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("scope")]
+        public string? Scope { get; set; } = default!;
+
+        /// <summary>
+        /// When it expires, in seconds since the epoch; left out for a key that never does.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("exp")]
+        public long? Exp { get; set; } = default!;
+
+        /// <summary>
+        /// When it was issued, in seconds since the epoch.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("iat")]
+        public long? Iat { get; set; } = default!;
+
+        /// <summary>
+        /// The issuer.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("iss")]
+        public string? Iss { get; set; } = default!;
+
+        /// <summary>
+        /// The audience of an access token.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("aud")]
+        public string? Aud { get; set; } = default!;
+
+        /// <summary>
+        /// A person's session.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("sid")]
+        public string? Sid { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The issuer's metadata (OpenID Connect Discovery 1.0, RFC 8414).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class IssuerMetadata
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("issuer")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Issuer { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("jwks_uri")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Jwks_uri { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("token_endpoint")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Token_endpoint { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("introspection_endpoint")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Introspection_endpoint { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("revocation_endpoint")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Revocation_endpoint { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("grant_types_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Grant_types_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("token_endpoint_auth_methods_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Token_endpoint_auth_methods_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("introspection_endpoint_auth_methods_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Introspection_endpoint_auth_methods_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("revocation_endpoint_auth_methods_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Revocation_endpoint_auth_methods_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("id_token_signing_alg_values_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Id_token_signing_alg_values_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("subject_types_supported")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Subject_types_supported { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A JSON Web Key Set (RFC 7517 §5).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class JsonWebKeySetResponse
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("keys")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<PublicJwk> Keys { get; set; } = new System.Collections.ObjectModel.Collection<PublicJwk>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// A per-key rate limit: at most Limit successful uses per WindowSeconds (a fixed window).
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -7258,6 +8218,34 @@ namespace AuthKeys.Client
 
     }
 
+    /// <summary>
+    /// RFC 6749 §5.2's error answer, the one exception to problem details: OAuth clients read this shape.
+    /// <br/>`error` is one of `invalid_request`, `invalid_client`, `unsupported_grant_type`,
+    /// <br/>`invalid_scope`, `rate_limited`, `usage_exceeded`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OAuthError
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("error")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Error { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("error_description")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Error_description { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ProblemDetails
     {
@@ -7313,6 +8301,52 @@ namespace AuthKeys.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProtectedResponseAccessType>))]
         public ProtectedResponseAccessType AccessType { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// One public P-256 key (RFC 7518 §6.2.1): the coordinates, no private part.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PublicJwk
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("kty")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Kty { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("crv")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Crv { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("x")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string X { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("y")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Y { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("kid")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Kid { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("use")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Use { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("alg")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Alg { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -7549,6 +8583,50 @@ namespace AuthKeys.Client
     }
 
     /// <summary>
+    /// A service's access token: no refresh token; ask again when it expires.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ServiceTokenResponse
+    {
+
+        /// <summary>
+        /// The token (a JWT: ES256, `typ: at+jwt`).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("access_token")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Access_token { get; set; } = default!;
+
+        /// <summary>
+        /// Always `Bearer`.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("token_type")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Token_type { get; set; } = default!;
+
+        /// <summary>
+        /// Seconds until it expires.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expires_in")]
+        public int Expires_in { get; set; } = default!;
+
+        /// <summary>
+        /// What it may do, space-separated; left out when the key has no scopes.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("scope")]
+        public string? Scope { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// An active session (a login that can still be refreshed).
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -7633,6 +8711,56 @@ namespace AuthKeys.Client
         [System.Text.Json.Serialization.JsonPropertyName("name")]
         [System.ComponentModel.DataAnnotations.StringLength(100)]
         public string? Name { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A token to introspect (RFC 7662) or revoke (RFC 7009), form-encoded: an access token, a refresh
+    /// <br/>token (`rt_…`) or an API key (`sk_…`). Introspection authenticates its caller with an
+    /// <br/>API key carrying `tokens:introspect`: HTTP Basic, `client_id`/`client_secret` here,
+    /// <br/>or `x-api-key`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class TokenRequest
+    {
+
+        /// <summary>
+        /// The token, refresh token or API key.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("token")]
+        [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(8192, MinimumLength = 1)]
+        public string Token { get; set; } = default!;
+
+        /// <summary>
+        /// access_token, refresh_token or api_key; only a hint, the token's own form decides.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("token_type_hint")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Token_type_hint { get; set; } = default!;
+
+        /// <summary>
+        /// Introspection: your API key's id, for client_secret_post.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("client_id")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Client_id { get; set; } = default!;
+
+        /// <summary>
+        /// Introspection: your API key (carrying tokens:introspect), for client_secret_post.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("client_secret")]
+        [System.ComponentModel.DataAnnotations.StringLength(8192)]
+        public string? Client_secret { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

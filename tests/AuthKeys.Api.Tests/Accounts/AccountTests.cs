@@ -24,7 +24,7 @@ public sealed class AccountTests(AuthKeysApiFactory api) : IClassFixture<AuthKey
         Assert.Equal(account.Email, user.GetProperty("email").GetString());
         Assert.Equal("Test User", user.GetProperty("name").GetString());
         Assert.True(user.GetProperty("createdAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
-        Assert.Equal(Tokens.Payload(account.AccessToken).GetProperty("sid").GetString(), me.GetProperty("sessionId").GetString());
+        Assert.Equal(Jwts.Payload(account.AccessToken).GetProperty("sid").GetString(), me.GetProperty("sessionId").GetString());
         await (await _client.GetAsync(Routes.Me)).ReadProblemAsync(HttpStatusCode.Unauthorized);
     }
 
@@ -118,7 +118,7 @@ public sealed class AccountTests(AuthKeysApiFactory api) : IClassFixture<AuthKey
 
         Assert.Equal(2, sessions.Count);
         var (newest, first) = (sessions[0], sessions[1]);
-        Assert.Equal(Tokens.Payload(second.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString(), newest.GetProperty("id").GetString());
+        Assert.Equal(Jwts.Payload(second.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString(), newest.GetProperty("id").GetString());
         Assert.Equal("AuthKeysPhone/2.1", newest.GetProperty("userAgent").GetString());
         Assert.False(newest.GetProperty("current").GetBoolean());
         Assert.Equal(JsonValueKind.String, newest.GetProperty("lastRefreshedAt").ValueKind);
@@ -135,7 +135,7 @@ public sealed class AccountTests(AuthKeysApiFactory api) : IClassFixture<AuthKey
         var account = await _client.SignupAsync();
         var other = await _client.LoginAsync(account.Email);
         var (otherAccess, otherRefresh) = (other.GetProperty("accessToken").GetString()!, other.GetProperty("refreshToken").GetString()!);
-        var otherId = Tokens.Payload(otherAccess).GetProperty("sid").GetString();
+        var otherId = Jwts.Payload(otherAccess).GetProperty("sid").GetString();
         Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, otherAccess)).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await _client.SendWithTokenAsync(HttpMethod.Delete, Routes.Session(otherId!), account.AccessToken)).StatusCode);
@@ -150,9 +150,9 @@ public sealed class AccountTests(AuthKeysApiFactory api) : IClassFixture<AuthKey
     {
         var account = await _client.SignupAsync();
         var stranger = await _client.SignupAsync();
-        var strangerSession = Tokens.Payload(stranger.AccessToken).GetProperty("sid").GetString()!;
+        var strangerSession = Jwts.Payload(stranger.AccessToken).GetProperty("sid").GetString()!;
         var ended = await _client.LoginAsync(account.Email);
-        var endedId = Tokens.Payload(ended.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!;
+        var endedId = Jwts.Payload(ended.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!;
         await _client.SendWithTokenAsync(HttpMethod.Delete, Routes.Session(endedId), account.AccessToken);
 
         foreach (var id in new[] { endedId, strangerSession, Guid.NewGuid().ToString(), "not-a-guid" })

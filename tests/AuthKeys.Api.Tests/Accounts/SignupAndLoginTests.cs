@@ -120,7 +120,7 @@ public sealed class SignupAndLoginTests(AuthKeysApiFactory api) : IClassFixture<
     public async Task AccessTokensCarryTheExpectedClaims()
     {
         var account = await _client.SignupAsync();
-        var claims = Tokens.Payload(account.AccessToken);
+        var claims = Jwts.Payload(account.AccessToken);
         Assert.Equal("authkeys-tests", claims.GetProperty("iss").GetString());
         Assert.Equal("authkeys-tests-clients", claims.GetProperty("aud").GetString());
         Assert.Equal(account.UserId.ToString(), claims.GetProperty("sub").GetString());

@@ -33,7 +33,7 @@ public sealed class AuditTests : IAsyncLifetime
         var stranger = await _client.SignupAsync();
         var account = await _client.SignupAsync();
         var login = await _client.LoginAsync(account.Email);
-        var loginSession = Guid.Parse(Tokens.Payload(login.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!);
+        var loginSession = Guid.Parse(Jwts.Payload(login.GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!);
         await (await _client.PostAsJsonAsync(Routes.Login, new { email = account.Email, password = "Wrong-Password-1" })).ReadProblemAsync(HttpStatusCode.Unauthorized);
 
         var key = await _client.CreateKeyAsync(account.AccessToken, "audited");
@@ -79,7 +79,7 @@ public sealed class AuditTests : IAsyncLifetime
         Assert.Equal(successor, byType[EventTypes.KeyRolled].Single().GetProperty("keyId").GetGuid());
         Assert.Equal(metered.GetProperty("id").GetGuid(), byType[EventTypes.KeyUsageExceeded].Single().GetProperty("keyId").GetGuid());
         Assert.Equal(loginSession, byType[EventTypes.SessionRevoked].Single().GetProperty("sessionId").GetGuid());
-        Assert.Equal(Tokens.Payload(account.AccessToken).GetProperty("sid").GetString(), byType[EventTypes.RefreshReuseDetected].Single().GetProperty("sessionId").GetString());
+        Assert.Equal(Jwts.Payload(account.AccessToken).GetProperty("sid").GetString(), byType[EventTypes.RefreshReuseDetected].Single().GetProperty("sessionId").GetString());
         Assert.NotNull(refreshed.GetProperty("accessToken").GetString());
 
         // Nobody else sees them.

@@ -51,7 +51,7 @@ public sealed class RevocationTriggerTests(AuthKeysApiFactory api) : IClassFixtu
     {
         var client = api.CreateClient();
         var account = await client.SignupAsync();
-        var sessionId = Tokens.Payload(account.AccessToken).GetProperty("sid").GetString();
+        var sessionId = Jwts.Payload(account.AccessToken).GetProperty("sid").GetString();
         var rotated = await (await client.PostAsJsonAsync(Routes.Refresh, new { refreshToken = account.RefreshToken })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal([], await DrainAsync());
 
@@ -66,7 +66,7 @@ public sealed class RevocationTriggerTests(AuthKeysApiFactory api) : IClassFixtu
         var client = api.CreateClient();
         var account = await client.SignupAsync();
         var key = await client.CreateKeyAsync(account.AccessToken);
-        var expected = new[] { $"s:{Tokens.Payload(account.AccessToken).GetProperty("sid").GetString()}", "k:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(key.Key))) };
+        var expected = new[] { $"s:{Jwts.Payload(account.AccessToken).GetProperty("sid").GetString()}", "k:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(key.Key))) };
         await using var db = api.OpenDatabase();
 
         await SqlAsync(db, $"UPDATE users SET is_active = false WHERE id = '{account.UserId}'");

@@ -147,7 +147,7 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, ended)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await b.GetWithTokenAsync(Routes.UserOnly, other)).StatusCode);
 
-        var endedId = Tokens.Payload(ended).GetProperty("sid").GetString()!;
+        var endedId = Jwts.Payload(ended).GetProperty("sid").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await a.SendWithTokenAsync(HttpMethod.Delete, Routes.Session(endedId), account.AccessToken)).StatusCode);
         await Poll.UntilAsync(async () => (await b.GetWithTokenAsync(Routes.UserOnly, ended)).StatusCode == HttpStatusCode.Unauthorized,
             Bound, "node B refuses a session ended through node A's session list");

@@ -100,7 +100,7 @@ public sealed class FuzzTests : IAsyncLifetime
         if (path is "/keys/{id}/roll" or "/keys/{id}")
             path = path.Replace("{id}", _random.Next(2) == 0 ? _key.Id.ToString() : PathSegment(), StringComparison.Ordinal);
         if (endpoint.Method == "DELETE" && path == Routes.Sessions)
-            path = _random.Next(2) == 0 ? Routes.Session(Tokens.Payload(_account.AccessToken).GetProperty("sid").GetString()!) : Routes.Session(PathSegment());
+            path = _random.Next(2) == 0 ? Routes.Session(Jwts.Payload(_account.AccessToken).GetProperty("sid").GetString()!) : Routes.Session(PathSegment());
         var request = new HttpRequestMessage(method, path);
         AddCredentials(request);
         if (method != HttpMethod.Get && method != HttpMethod.Options && _random.Next(10) > 0)

@@ -42,12 +42,17 @@ public sealed class SchemaFuzzTests : IAsyncLifetime
                 // A fresh caller for each operation: some end the session or the account.
                 var caller = await Caller.CreateAsync(client);
                 var schemes = operation.Value.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToList();
-                var bodySchema = operation.Value.TryGetProperty("requestBody", out var body) ? body.GetProperty("content").GetProperty("application/json").GetProperty("schema") : (JsonElement?)null;
-                foreach (var (variant, json) in bodySchema is { } schema ? Variants(schema) : [("no body", null)])
+                var content = operation.Value.TryGetProperty("requestBody", out var body) ? body.GetProperty("content") : (JsonElement?)null;
+                var variants = content?.TryGetProperty("application/json", out var json) == true ? Variants(json.GetProperty("schema")).Select(v => (v.Variant, Json(v.Json)))
+                    : content?.TryGetProperty(FormMediaType, out var form) == true ? FormVariants(form.GetProperty("schema"), caller)
+                    : [("no body", (Func<HttpContent?>)(() => null))];
+                // OAuth's endpoints answer errors in OAuth's shape, the one exception to problem details.
+                var errorMediaType = path.Name.StartsWith("/oauth/", StringComparison.Ordinal) ? "application/json" : "application/problem+json";
+                foreach (var (variant, createContent) in variants)
                 {
                     using var request = new HttpRequestMessage(new HttpMethod(operation.Name.ToUpperInvariant()), caller.Fill(path.Name))
                     {
-                        Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
+                        Content = createContent(),
                     };
                     if (schemes.Contains("Bearer"))
                         request.Headers.Authorization = new("Bearer", caller.AccessToken);
@@ -59,8 +64,8 @@ public sealed class SchemaFuzzTests : IAsyncLifetime
                     var what = $"{operation.Name.ToUpperInvariant()} {path.Name} ({variant}) answered {(int)response.StatusCode}";
                     if ((int)response.StatusCode >= 500)
                         failures.Add($"{what}: {await response.Content.ReadAsStringAsync()}");
-                    else if ((int)response.StatusCode >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-                        failures.Add($"{what} without problem details");
+                    else if ((int)response.StatusCode is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType != errorMediaType)
+                        failures.Add($"{what} as {response.Content.Headers.ContentType?.MediaType}, not {errorMediaType}");
                     else if (contract.Check(request, response) is { } violation)
                         failures.Add($"{what}: {violation}");
                 }
@@ -88,6 +93,38 @@ public sealed class SchemaFuzzTests : IAsyncLifetime
             yield return ($"{name} null", With(valid, name, null));
             yield return ($"{name} of the wrong type", With(valid, name, WrongType(field)));
             yield return ($"{name} oversized", With(valid, name, Oversized(field)));
+        }
+    }
+
+    private const string FormMediaType = "application/x-www-form-urlencoded";
+
+    private static Func<HttpContent?> Json(string? json) => () => json is null ? null : new StringContent(json, Encoding.UTF8, "application/json");
+
+    /// <summary>A form that fits the schema (the caller's own credentials where it names them), then each field broken, and a JSON body instead.</summary>
+    private IEnumerable<(string Variant, Func<HttpContent?> Content)> FormVariants(JsonElement schema, Caller caller)
+    {
+        var fields = Properties(schema).ToList();
+        var valid = fields.Select(f => (f.Name, Value: f.Name switch
+        {
+            "grant_type" => "client_credentials",
+            "client_id" => caller.KeyId.ToString(),
+            "client_secret" => caller.Key,
+            "token" => caller.AccessToken,
+            _ => Sample(f.Schema, 0)?.ToString() ?? "a",
+        })).ToList();
+        static Func<HttpContent?> Form(IEnumerable<(string Name, string Value)> form) =>
+            () => new StringContent(string.Join('&', form.Select(f => $"{Uri.EscapeDataString(f.Name)}={Uri.EscapeDataString(f.Value)}")), Encoding.ASCII, FormMediaType);
+
+        yield return ("valid", Form(valid));
+        yield return ("empty form", Form([]));
+        yield return ("a JSON body", Json(JsonSerializer.Serialize(valid.ToDictionary(f => f.Name, f => f.Value))));
+        yield return ("an unknown field", Form([.. valid, ("unexpected_field", "x")]));
+        foreach (var (name, field) in fields)
+        {
+            yield return ($"{name} missing", Form(valid.Where(f => f.Name != name)));
+            yield return ($"{name} empty", Form(valid.Select(f => f.Name == name ? (f.Name, "") : f)));
+            yield return ($"{name} repeated", Form([.. valid, valid.Single(f => f.Name == name)]));
+            yield return ($"{name} oversized", Form(valid.Select(f => f.Name == name ? (f.Name, Oversized(field).ToString()) : f)));
         }
     }
 
@@ -155,7 +192,7 @@ public sealed class SchemaFuzzTests : IAsyncLifetime
     /// <summary>An account with a key that may verify keys, a webhook and a session: the ids a path can name.</summary>
     private sealed record Caller(string AccessToken, string Key, Guid KeyId, Guid WebhookId, string SessionId)
     {
-        private static readonly string[] Scopes = ["keys:verify", "demo:read"];
+        private static readonly string[] Scopes = ["keys:verify", "demo:read", "tokens:introspect"];
 
         public static async Task<Caller> CreateAsync(HttpClient client)
         {
@@ -164,7 +201,7 @@ public sealed class SchemaFuzzTests : IAsyncLifetime
                 new { name = "fuzz", scopes = Scopes })).ReadJsonAsync(HttpStatusCode.Created);
             var (webhookId, _) = await client.CreateWebhookAsync(account.AccessToken, "https://example.com/hook", "key.created");
             return new Caller(account.AccessToken, created.GetProperty("key").GetString()!, created.GetProperty("id").GetGuid(), webhookId,
-                Tokens.Payload(account.AccessToken).GetProperty("sid").GetString()!);
+                Jwts.Payload(account.AccessToken).GetProperty("sid").GetString()!);
         }
 
         public string Fill(string template) => template

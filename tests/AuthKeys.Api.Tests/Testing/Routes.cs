@@ -33,6 +33,12 @@ public static class Routes
     public const string Ready = "/health/ready";
     public const string OpenApiDocument = "/openapi/v1.json";
     public const string SwaggerUi = "/api/docs";
+    public const string OAuthToken = "/oauth/token";
+    public const string OAuthIntrospect = "/oauth/introspect";
+    public const string OAuthRevoke = "/oauth/revoke";
+    public const string OpenIdConfiguration = "/.well-known/openid-configuration";
+    public const string AuthorizationServerMetadata = "/.well-known/oauth-authorization-server";
+    public const string Jwks = "/.well-known/jwks.json";
 
     public static string Key(Guid id) => $"/keys/{id}";
 

@@ -1,41 +1,26 @@
 using AuthKeys.Api.Infrastructure.Authentication;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using AuthKeys.Api.Tokens;
 
 namespace AuthKeys.Api.Accounts.Sessions;
 
-/// <summary>Mints HS256 access tokens carrying the session id, so that logout can revoke them.</summary>
-public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvider time)
+/// <summary>Mints a person's access tokens, carrying the session id so that logout can end them.</summary>
+public sealed class AccessTokenIssuer(AccessTokens tokens)
 {
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.JwtSecret), SecurityAlgorithms.HmacSha256);
+    /// <summary>The <c>client_id</c> of a person's tokens: AuthKeys' own API is the client they logged in through.</summary>
+    public const string FirstPartyClient = "authkeys";
 
-    public int LifetimeSeconds => (int)options.Value.AccessTokenLifetime.TotalSeconds;
+    public int LifetimeSeconds => (int)tokens.Settings.AccessTokenLifetime.TotalSeconds;
 
     private static readonly string[] PasswordOnly = AuthenticationMethods.Password.Split(' ');
     private static readonly string[] PasswordAndOtp = AuthenticationMethods.PasswordAndOtp.Split(' ');
 
-    public string Issue(Guid userId, string email, bool emailVerified, Guid sessionId, string authMethods)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return _handler.CreateToken(new SecurityTokenDescriptor
+    public string Issue(Guid userId, string email, bool emailVerified, Guid sessionId, string authMethods, DateTimeOffset authTime) =>
+        tokens.Mint(userId.ToString(), FirstPartyClient, tokens.Settings.AccessTokenLifetime, new Dictionary<string, object>
         {
-            Issuer = options.Value.Issuer,
-            Audience = options.Value.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + options.Value.AccessTokenLifetime,
-            SigningCredentials = _credentials,
-            Claims = new Dictionary<string, object>
-            {
-                [AuthClaims.Subject] = userId.ToString(),
-                [AuthClaims.Email] = email,
-                [AuthClaims.EmailVerified] = emailVerified,
-                [AuthClaims.SessionId] = sessionId.ToString(),
-                [AuthClaims.AuthMethods] = authMethods == AuthenticationMethods.PasswordAndOtp ? PasswordAndOtp : PasswordOnly,
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
-            },
+            [AuthClaims.Email] = email,
+            [AuthClaims.EmailVerified] = emailVerified,
+            [AuthClaims.SessionId] = sessionId.ToString(),
+            [AuthClaims.AuthMethods] = authMethods == AuthenticationMethods.PasswordAndOtp ? PasswordAndOtp : PasswordOnly,
+            [AuthClaims.AuthTime] = authTime.ToUnixTimeSeconds(),
         });
-    }
 }

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Observability;
 using AuthKeys.Api.Infrastructure.Web;
+using AuthKeys.Api.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,48 +11,59 @@ using Microsoft.IdentityModel.Tokens;
 namespace AuthKeys.Api.Accounts.Sessions;
 
 /// <summary>
-/// The JWT bearer scheme: signature, issuer, audience and lifetime as usual, then the session must
-/// still be active; a token seen before skips the parsing and the signature, never the session check.
+/// The bearer schemes: <see cref="AuthSchemes.Jwt"/> for a person's token, <see cref="AuthSchemes.ServiceToken"/>
+/// for a service's, <see cref="AuthSchemes.AnyBearer"/> for either. Signature, type, issuer,
+/// audience and lifetime as <see cref="AccessTokens"/> checks them, then what stands behind the
+/// token must still be alive: a person's session, a service's key. A token seen before skips the
+/// parsing and the signature, never those checks.
 /// </summary>
-internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvider time, SessionStateCache sessions, ValidatedTokenCache validatedTokens, AuthKeysMetrics metrics)
+internal sealed class ConfigureJwtBearer(
+    AccessTokens accessTokens, SigningKeyRing keys, TimeProvider time, SessionStateCache sessions, IServiceCallers services,
+    ValidatedTokenCache validatedTokens, AuthKeysMetrics metrics)
     : IConfigureNamedOptions<JwtBearerOptions>
 {
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-
     public void Configure(string? name, JwtBearerOptions options)
     {
-        if (name != AuthSchemes.Jwt)
-            return;
-        Configure(options);
+        if (name is AuthSchemes.Jwt or AuthSchemes.ServiceToken or AuthSchemes.AnyBearer)
+            Configure(options, acceptsPeople: name != AuthSchemes.ServiceToken, acceptsServices: name != AuthSchemes.Jwt);
     }
 
-    public void Configure(JwtBearerOptions options)
+    public void Configure(JwtBearerOptions options) => Configure(AuthSchemes.Jwt, options);
+
+    private void Configure(JwtBearerOptions options, bool acceptsPeople, bool acceptsServices)
     {
-        var settings = auth.Value;
         options.MapInboundClaims = false;
         options.SaveToken = false;
         options.TimeProvider = time;
-        options.TokenValidationParameters = new TokenValidationParameters
+        options.TokenValidationParameters = accessTokens.ValidationParameters();
+        options.TokenValidationParameters.NameClaimType = AuthClaims.Subject;
+
+        async Task<ClaimsPrincipal?> StillAliveAsync(TokenCheck context, ValidatedToken token)
         {
-            ValidIssuer = settings.Issuer,
-            ValidAudience = settings.Audience,
-            IssuerSigningKey = new SymmetricSecurityKey(settings.JwtSecret),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidateIssuerSigningKey = true,
-            ClockSkew = ClockSkew,
-            NameClaimType = AuthClaims.Subject,
-            // Our TimeProvider, not the wall clock, so expiry is testable and consistent.
-            LifetimeValidator = (notBefore, expires, _, _) =>
+            if (token.SessionId is { } sessionId)
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                return expires is { } exp && now < exp + ClockSkew && (notBefore is not { } nbf || now >= nbf - ClockSkew);
-            },
-        };
+                if (!acceptsPeople)
+                    return Refuse(context, "A person's token does not act for a service.", "token_wrong_kind", AuthKeysMetrics.AuthOutcome.Invalid);
+                if (!await sessions.IsActiveAsync(sessionId, context.Http.RequestAborted))
+                    return Refuse(context, "The session has ended.", "session_ended", AuthKeysMetrics.AuthOutcome.Revoked);
+                return token.Principal;
+            }
+            if (!acceptsServices)
+                return Refuse(context, "A service's token does not act for an account.", "token_wrong_kind", AuthKeysMetrics.AuthOutcome.Invalid);
+            var caller = await services.AuthenticateAsync(token.KeyId!.Value, token.OwnerId, token.Scope, context.Http.RequestAborted);
+            return caller ?? Refuse(context, "The token's API key is revoked, expired or gone.", "key_revoked", AuthKeysMetrics.AuthOutcome.Revoked);
+        }
+
+        ClaimsPrincipal? Refuse(TokenCheck context, string reason, string logReason, AuthKeysMetrics.AuthOutcome outcome)
+        {
+            context.Fail(reason);
+            RequestLog.Refused(context.Http, logReason);
+            metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, outcome);
+            return null;
+        }
+
         options.Events = new JwtBearerEvents
         {
-            // A token seen before skips parsing and signature checks, but never the lifetime or session checks.
             OnMessageReceived = async context =>
             {
                 var header = context.Request.Headers.Authorization.ToString();
@@ -58,41 +71,27 @@ internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvide
                     return;
                 var cached = validatedTokens.TryGet(header.AsSpan(7).Trim(), out var known);
                 metrics.CacheLookup(AuthKeysMetrics.CacheName.AccessTokens, cached);
-                if (!cached || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + ClockSkew)
-                    return; // full validation follows, with its own error details
-
-                if (await sessions.IsActiveAsync(known.SessionId, context.HttpContext.RequestAborted))
+                // Expired, or signed under a key withdrawn since: full validation follows, with its own error details.
+                if (!cached || time.GetUtcNow().UtcDateTime >= known.ExpiresUtc + AccessTokens.ClockSkew || !keys.Verifies(known.Kid))
+                    return;
+                if (await StillAliveAsync(new(context.HttpContext, context.Fail), known) is { } principal)
                 {
-                    context.Principal = known.Principal;
+                    context.Principal = principal;
                     context.Success();
                     metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Success);
-                }
-                else
-                {
-                    context.Fail("The session has ended.");
-                    RequestLog.Refused(context.HttpContext, "session_ended");
-                    metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
                 }
             },
             OnTokenValidated = async context =>
             {
-                var sessionId = context.Principal?.FindFirst(AuthClaims.SessionId)?.Value;
-                if (!Guid.TryParse(sessionId, out var id) || context.Principal?.FindFirst(AuthClaims.Subject) is null)
+                if (context.SecurityToken is not JsonWebToken token || ValidatedToken.From(context.Principal!, token) is not { } validated)
                 {
-                    context.Fail("The token has no session.");
-                    RequestLog.Refused(context.HttpContext, "token_invalid");
-                    metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Invalid);
+                    Refuse(new(context.HttpContext, context.Fail), "The token has no session or key.", "token_invalid", AuthKeysMetrics.AuthOutcome.Invalid);
                     return;
                 }
-                if (!await sessions.IsActiveAsync(id, context.HttpContext.RequestAborted))
-                {
-                    context.Fail("The session has ended.");
-                    RequestLog.Refused(context.HttpContext, "session_ended");
-                    metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Revoked);
+                if (await StillAliveAsync(new(context.HttpContext, context.Fail), validated) is not { } principal)
                     return;
-                }
-                if (context.SecurityToken is JsonWebToken token)
-                    validatedTokens.Add(token.EncodedToken, new ValidatedToken(context.Principal, id, token.ValidTo));
+                context.Principal = principal;
+                validatedTokens.Add(token.EncodedToken, validated);
                 metrics.Authenticated(AuthKeysMetrics.AuthScheme.Jwt, AuthKeysMetrics.AuthOutcome.Success);
             },
             OnAuthenticationFailed = context =>
@@ -105,4 +104,7 @@ internal sealed class ConfigureJwtBearer(IOptions<AuthOptions> auth, TimeProvide
             },
         };
     }
+
+    /// <summary>What the two events share of their contexts: the request, and how to fail it.</summary>
+    private readonly record struct TokenCheck(HttpContext Http, Action<string> Fail);
 }

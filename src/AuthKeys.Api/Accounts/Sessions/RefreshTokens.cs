@@ -8,7 +8,7 @@ namespace AuthKeys.Api.Accounts.Sessions;
 public static class RefreshTokens
 {
     public const int MaxLength = 200;
-    private const string Marker = "rt_";
+    public const string Marker = "rt_";
 
     public static string Generate() => Marker + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 

@@ -149,7 +149,7 @@ public sealed partial class SessionService(
             // No refresh token outlives its session's absolute end.
             ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, session.CreatedAt + options.Value.SessionMaxLifetime),
         });
-        return new TokenResponse(accessTokens.Issue(session.UserId, email, emailVerified, session.Id, session.AuthMethods), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
+        return new TokenResponse(accessTokens.Issue(session.UserId, email, emailVerified, session.Id, session.AuthMethods, session.CreatedAt), refreshToken, "Bearer", accessTokens.LifetimeSeconds);
     }
 
     /// <summary>Sessions that can still be refreshed, newest first.</summary>

@@ -7,7 +7,7 @@ namespace AuthKeys.Api.Accounts.Sessions;
 
 public static class SessionsExtensions
 {
-    /// <summary>Sessions and their refresh tokens, access-token issuing, and the JWT bearer scheme that checks both.</summary>
+    /// <summary>Sessions and their refresh tokens, access-token issuing, and the bearer schemes that check them.</summary>
     public static IServiceCollection AddAuthKeysSessions(this IServiceCollection services)
     {
         services.AddSingleton<AccessTokenIssuer>();
@@ -16,7 +16,8 @@ public static class SessionsExtensions
         services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<RefreshGraceCache>();
         services.AddScoped<SessionService>();
-        services.AddAuthKeysSchemes().AddJwtBearer(AuthSchemes.Jwt);
+        services.AddScoped<SessionCredentials>();
+        services.AddAuthKeysSchemes().AddJwtBearer(AuthSchemes.Jwt).AddJwtBearer(AuthSchemes.ServiceToken).AddJwtBearer(AuthSchemes.AnyBearer);
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         return services;
     }

@@ -1,19 +1,35 @@
 using System.Security.Claims;
+using AuthKeys.Api.Infrastructure.Authentication;
 using BitFaster.Caching;
 using BitFaster.Caching.Lru;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace AuthKeys.Api.Accounts.Sessions;
 
 /// <summary>
-/// An access token that passed full validation: signature, algorithm, issuer, audience, lifetime.
-/// Every request presenting the token gets the same principal: treat it as read-only (a claims
-/// transformation, if one is ever added, must clone it).
+/// An access token that passed full validation: signature, algorithm, type, issuer, audience,
+/// lifetime. A person's token names its session; a service's its key (<c>client_id</c>) and the
+/// scope it was minted with. Every request presenting the token gets the same principal: treat it
+/// as read-only (a claims transformation, if one is ever added, must clone it).
 /// </summary>
-public sealed record ValidatedToken(ClaimsPrincipal Principal, Guid SessionId, DateTime ExpiresUtc);
+public sealed record ValidatedToken(ClaimsPrincipal Principal, Guid? SessionId, Guid? KeyId, Guid OwnerId, string? Scope, string Kid, DateTime ExpiresUtc)
+{
+    /// <summary>Null for a token that is neither a person's (no <c>sid</c>) nor a service's (no key id in <c>client_id</c>).</summary>
+    public static ValidatedToken? From(ClaimsPrincipal principal, JsonWebToken token)
+    {
+        if (!Guid.TryParse(principal.FindFirst(AuthClaims.Subject)?.Value, out var owner))
+            return null;
+        if (principal.FindFirst(AuthClaims.SessionId) is { } sid)
+            return Guid.TryParse(sid.Value, out var session) ? new(principal, session, null, owner, null, token.Kid, token.ValidTo) : null;
+        return Guid.TryParse(principal.FindFirst(AuthClaims.ClientId)?.Value, out var key)
+            ? new(principal, null, key, owner, principal.FindFirst(AuthClaims.Scope)?.Value, token.Kid, token.ValidTo)
+            : null;
+    }
+}
 
 /// <summary>
 /// Remembers access tokens that passed full validation, so a client presenting the same token
-/// again costs one lookup instead of a JSON parse and an HMAC. Only the exact same string hits;
+/// again costs one lookup instead of a JSON parse and a signature check. Only the exact same string hits;
 /// lifetime and session revocation are still checked on every request.
 /// </summary>
 /// <remarks>

@@ -21,7 +21,7 @@ public static class AuthenticationExtensions
             .AddPolicyScheme(AuthSchemes.JwtOrApiKey, "JWT or API key", o =>
             {
                 o.ForwardDefaultSelector = context =>
-                    context.Request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader) ? AuthSchemes.ApiKey : AuthSchemes.Jwt;
+                    context.Request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader) ? AuthSchemes.ApiKey : AuthSchemes.AnyBearer;
                 // A 401 on an either-scheme route names both schemes.
                 o.ForwardChallenge = AuthSchemes.JwtOrApiKeyChallenge;
             });

@@ -5,6 +5,7 @@ using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.ApiKeys;
 using AuthKeys.Api.Audit;
 using AuthKeys.Api.Mail;
+using AuthKeys.Api.Tokens;
 using AuthKeys.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,6 +42,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
 
     public DbSet<MailMessage> MailMessages => Set<MailMessage>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

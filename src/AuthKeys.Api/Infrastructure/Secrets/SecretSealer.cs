@@ -13,16 +13,18 @@ public sealed class SealingOptions
     /// <summary>ENCRYPTION_KEY_PREVIOUS: still opens what it sealed, which is resealed under <see cref="Key"/>.</summary>
     public byte[]? PreviousKey { get; set; }
 
-    internal static void Bind(SealingOptions options, EnvironmentReader env)
+    internal static void Bind(SealingOptions options, EnvironmentReader env, IHostEnvironment host)
     {
         if ((LongEnough(env, "ENCRYPTION_KEY") ?? LongEnough(env, "WEBHOOK_SECRET_KEY")) is { } key)
             options.Key = key;
-        // Else JWT_SECRET, whose own checks stop a start-up without a usable one outside
-        // Development; there, without either, what a process seals opens only until it restarts.
         else if (env.Value("JWT_SECRET") is { } jwtSecret && Encoding.UTF8.GetByteCount(jwtSecret) >= 32)
             options.Key = Encoding.UTF8.GetBytes(jwtSecret);
-        else
+        // In Development alone, what a process seals may open only until it restarts; elsewhere
+        // the signing keys are sealed too, and every node must open them.
+        else if (host.IsDevelopment())
             options.Key = RandomNumberGenerator.GetBytes(32);
+        else if (env.Value("ENCRYPTION_KEY") is null && env.Value("JWT_SECRET") is null)
+            env.Problem("ENCRYPTION_KEY", "is required outside Development (at least 32 bytes, e.g. `openssl rand -base64 48`; JWT_SECRET serves when it is unset)");
         options.PreviousKey = LongEnough(env, "ENCRYPTION_KEY_PREVIOUS");
     }
 
@@ -108,7 +110,7 @@ public static class SecretsExtensions
     /// <summary>The sealing of secrets stored at rest, under ENCRYPTION_KEY (or WEBHOOK_SECRET_KEY, or JWT_SECRET).</summary>
     public static IServiceCollection AddAuthKeysSecrets(this IServiceCollection services)
     {
-        services.AddEnvironmentOptions<SealingOptions>((options, env, _) => SealingOptions.Bind(options, env));
+        services.AddEnvironmentOptions<SealingOptions>(SealingOptions.Bind);
         services.AddSingleton<SecretSealer>();
         services.AddHostedService<PreviousKeyResealer>();
         return services;

@@ -20,7 +20,7 @@ public sealed class VerificationRequiredTests : IAsyncLifetime
     public async Task AnUnverifiedJwtGets403OutsideAuthUntilTheAddressIsVerified()
     {
         var account = await _client.SignupAsync();
-        Assert.False(Tokens.Payload(account.AccessToken).GetProperty("email_verified").GetBoolean());
+        Assert.False(Jwts.Payload(account.AccessToken).GetProperty("email_verified").GetBoolean());
         var refused = await (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).ReadProblemAsync(HttpStatusCode.Forbidden);
         Assert.EndsWith("email-not-verified", refused.GetProperty("type").GetString());
         await (await _client.GetWithTokenAsync("/audit", account.AccessToken)).ReadProblemAsync(HttpStatusCode.Forbidden);
@@ -31,6 +31,6 @@ public sealed class VerificationRequiredTests : IAsyncLifetime
         // The same token works at once; a new one says so itself.
         Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, account.AccessToken)).StatusCode);
         var login = await _client.LoginAsync(account.Email);
-        Assert.True(Tokens.Payload(login.GetProperty("accessToken").GetString()!).GetProperty("email_verified").GetBoolean());
+        Assert.True(Jwts.Payload(login.GetProperty("accessToken").GetString()!).GetProperty("email_verified").GetBoolean());
     }
 }

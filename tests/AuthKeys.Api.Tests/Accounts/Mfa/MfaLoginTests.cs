@@ -26,7 +26,7 @@ public sealed class MfaLoginTests : IAsyncLifetime
     public async Task ARightPasswordAsksForACodeAndTheCodeOpensASessionMarkedWithBothFactors()
     {
         var plain = await _client.SignupAsync();
-        Assert.Equal(["pwd"], Tokens.Payload((await _client.LoginAsync(plain.Email)).GetProperty("accessToken").GetString()!)
+        Assert.Equal(["pwd"], Jwts.Payload((await _client.LoginAsync(plain.Email)).GetProperty("accessToken").GetString()!)
             .GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
 
         var account = await _client.SignupAsync();
@@ -35,10 +35,10 @@ public sealed class MfaLoginTests : IAsyncLifetime
         var session = await _client.LoginWithMfaAsync(account.Email, app.CodeAt(_time.GetUtcNow()));
         Assert.Equal(account.Email, session.GetProperty("user").GetProperty("email").GetString());
         var accessToken = session.GetProperty("accessToken").GetString()!;
-        Assert.Equal(["pwd", "otp"], Tokens.Payload(accessToken).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["pwd", "otp"], Jwts.Payload(accessToken).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
         await (await _client.GetWithTokenAsync(Routes.Me, accessToken)).ReadJsonAsync(HttpStatusCode.OK);
         var refreshed = await (await _client.PostAsJsonAsync(Routes.Refresh, new { refreshToken = session.GetProperty("refreshToken").GetString() })).ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal(["pwd", "otp"], Tokens.Payload(refreshed.GetProperty("accessToken").GetString()!).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["pwd", "otp"], Jwts.Payload(refreshed.GetProperty("accessToken").GetString()!).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class MfaLoginTests : IAsyncLifetime
         var account = await _client.SignupAsync();
         var app = await _client.EnableMfaAsync(account, _time);
         var session = await _client.LoginWithMfaAsync(account.Email, app.RecoveryCodes[0].Replace("-", "", StringComparison.Ordinal).ToLowerInvariant());
-        Assert.Equal(["pwd", "otp"], Tokens.Payload(session.GetProperty("accessToken").GetString()!).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["pwd", "otp"], Jwts.Payload(session.GetProperty("accessToken").GetString()!).GetProperty("amr").EnumerateArray().Select(e => e.GetString()));
         await (await _client.LoginWithCodeAsync(await _client.MfaTokenAsync(account.Email), app.RecoveryCodes[0])).ReadProblemAsync(HttpStatusCode.Unauthorized);
 
         // One code sent with two logins at once opens one session.

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Security.Cryptography;
+using AuthKeys.Api.Tokens;
 using AuthKeys.Api.Tests.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 
@@ -50,24 +53,63 @@ public sealed class AccessTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenIsAnEs256AccessTokenOfRfc9068()
+    {
+        var account = await _client.SignupAsync();
+        var header = Jwts.Header(account.AccessToken);
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
+        Assert.Equal("at+jwt", header.GetProperty("typ").GetString());
+        Assert.Equal(ServiceKey.KeyId, header.GetProperty("kid").GetString());
+        var claims = Jwts.Payload(account.AccessToken);
+        foreach (var claim in new[] { "iss", "sub", "aud", "exp", "iat", "jti", "client_id", "auth_time", "sid", "email" })
+            Assert.True(claims.TryGetProperty(claim, out _), claim);
+        Assert.Equal(account.UserId.ToString(), claims.GetProperty("sub").GetString());
+    }
+
+    [Fact]
     public async Task AlgNoneIsRefused()
     {
         var account = await _client.SignupAsync();
-        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, "none"));
+        await AssertRefusedAsync(Jwts.WithoutSignature(account.AccessToken));
     }
 
     [Fact]
-    public async Task AnotherAlgorithmWithTheSameSecretIsRefused()
+    public async Task AnotherAlgorithmWithTheSharedSecretIsRefused()
     {
         var account = await _client.SignupAsync();
-        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, SecurityAlgorithms.HmacSha384));
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, _ => { }, Jwts.Hmac(AuthKeysApiFactory.JwtSecret, algorithm: SecurityAlgorithms.HmacSha384)));
     }
 
     [Fact]
-    public async Task AForgedSignatureIsRefused()
+    public async Task Hs256SignedWithThePublicKeyIsRefused()
+    {
+        // Algorithm confusion: the published key used as an HMAC secret, under the real kid.
+        var account = await _client.SignupAsync();
+        var publicKey = ((ECDsaSecurityKey)ServiceKey).ECDsa.ExportSubjectPublicKeyInfo();
+        var confused = new SigningCredentials(new SymmetricSecurityKey(publicKey) { KeyId = ServiceKey.KeyId }, SecurityAlgorithms.HmacSha256);
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, _ => { }, confused));
+    }
+
+    [Fact]
+    public async Task AForgedSignatureUnderOurKidIsRefused()
     {
         var account = await _client.SignupAsync();
-        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, _ => { }, secret: "an-attackers-secret-that-is-long-enough-0123456789"));
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, _ => { }, AttackersKey(ServiceKey.KeyId)));
+    }
+
+    [Fact]
+    public async Task AnUnknownKidIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, _ => { }, AttackersKey("someone-elses-key")));
+    }
+
+    [Fact]
+    public async Task ATypeOtherThanAtJwtIsRefused()
+    {
+        var account = await _client.SignupAsync();
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, Jwts.Forge(account.AccessToken, _ => { }, ServiceCredentials))).StatusCode);
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, _ => { }, ServiceCredentials, type: "JWT"));
     }
 
     [Fact]
@@ -86,10 +128,17 @@ public sealed class AccessTokenTests : IAsyncLifetime
     public async Task AWrongAudienceOrIssuerIsRefused(string claim, string value)
     {
         var account = await _client.SignupAsync();
-        // The control: re-signing with our secret and unchanged claims is accepted.
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, Tokens.Forge(account.AccessToken, _ => { }))).StatusCode);
-        await AssertRefusedAsync(Tokens.Forge(account.AccessToken, c => c[claim] = value));
+        // The control: re-signing with the service's key and unchanged claims is accepted.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, Jwts.Forge(account.AccessToken, _ => { }, ServiceCredentials))).StatusCode);
+        await AssertRefusedAsync(Jwts.Forge(account.AccessToken, c => c[claim] = value, ServiceCredentials));
     }
+
+    private SigningCredentials ServiceCredentials => _api.Services.GetRequiredService<SigningKeyRing>().SigningCredentials;
+
+    private SecurityKey ServiceKey => ServiceCredentials.Key;
+
+    private static SigningCredentials AttackersKey(string kid) =>
+        new(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256);
 
     [Fact]
     public async Task ARefreshTokenSentAsABearerTokenIsRefused()

@@ -32,7 +32,7 @@ public sealed class RefreshTokenTests : IAsyncLifetime
         Assert.Equal(900, next.Body.GetProperty("expiresIn").GetInt32());
         Assert.Equal(HttpStatusCode.OK, (await _client.GetWithTokenAsync(Routes.UserOnly, next.AccessToken)).StatusCode);
         // Same session as before.
-        Assert.Equal(Tokens.Payload(account.AccessToken).GetProperty("sid").GetString(), Tokens.Payload(next.AccessToken).GetProperty("sid").GetString());
+        Assert.Equal(Jwts.Payload(account.AccessToken).GetProperty("sid").GetString(), Jwts.Payload(next.AccessToken).GetProperty("sid").GetString());
 
         var third = await RefreshAsync(next.RefreshToken).ReadOk();
         Assert.NotEqual(next.RefreshToken, third.RefreshToken);

@@ -7,7 +7,7 @@ namespace AuthKeys.Api.Tests.Accounts.Sessions;
 
 public sealed class ValidatedTokenCacheTests
 {
-    private static readonly ValidatedToken Known = new(new ClaimsPrincipal(), Guid.NewGuid(), DateTime.UtcNow.AddMinutes(15));
+    private static readonly ValidatedToken Known = new(new ClaimsPrincipal(), Guid.NewGuid(), null, Guid.NewGuid(), null, "kid", DateTime.UtcNow.AddMinutes(15));
 
     [Fact]
     public void MoreLiveTokensThanItHoldsCostOnlyTheColdestAFullValidation()

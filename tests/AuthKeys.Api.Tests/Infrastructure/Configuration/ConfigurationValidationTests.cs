@@ -12,6 +12,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("JWT_SECRET", "too-short", "JWT_SECRET must be at least 32 bytes long")]
     [InlineData("JWT_SECRET", "change-me-to-a-random-string-of-at-least-32-bytes", "JWT_SECRET is the example value")]
     [InlineData("JWT_EXPIRES_IN", "soon", "JWT_EXPIRES_IN must be a duration")]
+    [InlineData("JWT_ALGORITHM", "RS256", "JWT_ALGORITHM must be ES256 or HS256")]
+    [InlineData("JWT_KEY_ROTATION_DAYS", "1", "JWT_KEY_ROTATION_DAYS must be a whole number from 2 to 3650")]
+    [InlineData("OAUTH_TOKEN_EXPIRES_IN", "2h", "OAUTH_TOKEN_EXPIRES_IN must be a duration")]
     [InlineData("PASSWORD_HASH_COST", "99", "PASSWORD_HASH_COST must be a whole number from 4 to 31")]
     [InlineData("PORT", "http", "PORT must be a whole number from 1 to 65535")]
     [InlineData("PASSWORD_HASH_CONCURRENCY", "0", "PASSWORD_HASH_CONCURRENCY must be a whole number from 1 to 256")]
@@ -39,11 +42,20 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
-    public async Task AMissingJwtSecretIsRefusedOutsideDevelopment()
+    public async Task WithoutAnySealingKeyTheServiceRefusesToStartOutsideDevelopment()
     {
+        // The signing keys are sealed at rest: every node, and the next start, must open them.
         var (exitCode, error) = await RunServiceAsync(new() { ["JWT_SECRET"] = null });
         Assert.Equal(1, exitCode);
-        Assert.Contains("JWT_SECRET is required outside Development", error, StringComparison.Ordinal);
+        Assert.Contains("ENCRYPTION_KEY is required outside Development", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hs256WithoutAJwtSecretIsRefusedOutsideDevelopment()
+    {
+        var (exitCode, error) = await RunServiceAsync(new() { ["JWT_SECRET"] = null, ["JWT_ALGORITHM"] = "HS256", ["ENCRYPTION_KEY"] = "an-encryption-key-that-is-long-enough-0123456789" });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("JWT_SECRET is required with JWT_ALGORITHM=HS256 outside Development", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -145,7 +145,7 @@ public sealed class OpenApiContractTests : IAsyncLifetime
 
         // The account endpoints: success and failures, ending with the account's deletion.
         var member = await SignupAsync();
-        var memberOther = Tokens.Payload((await _client.LoginAsync(member.Email)).GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!;
+        var memberOther = Jwts.Payload((await _client.LoginAsync(member.Email)).GetProperty("accessToken").GetString()!).GetProperty("sid").GetString()!;
         await Send(HttpMethod.Get, Routes.Me, token: member.AccessToken);
         await Send(HttpMethod.Get, Routes.Me);
         await Send(HttpMethod.Patch, Routes.Me, token: member.AccessToken, body: new { name = "Renamed" });

@@ -12,7 +12,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
     public partial class AppDbContextModel
     {
         private AppDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fcdea55c-febf-419e-8b2b-017535ee2523"), entityTypeCount: 13)
+            : base(skipDetectChanges: false, modelId: new Guid("c81f0743-26d2-44f2-8c8d-074f7d841eae"), entityTypeCount: 14)
         {
         }
 
@@ -28,6 +28,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             var apiKey = ApiKeyEntityType.Create(this);
             var auditEvent = AuditEventEntityType.Create(this);
             var mailMessage = MailMessageEntityType.Create(this);
+            var signingKey = SigningKeyEntityType.Create(this);
             var webhook = WebhookEntityType.Create(this);
             var webhookAttempt = WebhookAttemptEntityType.Create(this);
             var webhookDelivery = WebhookDeliveryEntityType.Create(this);
@@ -55,6 +56,7 @@ namespace AuthKeys.Api.Infrastructure.Data.CompiledModel
             ApiKeyEntityType.CreateAnnotations(apiKey);
             AuditEventEntityType.CreateAnnotations(auditEvent);
             MailMessageEntityType.CreateAnnotations(mailMessage);
+            SigningKeyEntityType.CreateAnnotations(signingKey);
             WebhookEntityType.CreateAnnotations(webhook);
             WebhookAttemptEntityType.CreateAnnotations(webhookAttempt);
             WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
