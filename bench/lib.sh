@@ -194,8 +194,9 @@ wrk_check() {
       -H) args+=(-H "$2"); shift 2 ;;
       -s) case "$2" in
             *rotate-keys.lua) args+=(-H "x-api-key: $(head -n 1 "$(sed -n 's/^local file = "\(.*\)"$/\1/p' "$2")")") ;;
-            *verify.lua) args+=(-X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d "{\"key\":\"$key\"}") ;;
-            *) args+=(-X POST -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}") ;;
+            *) # the script's own body and headers (wrk.body = '…' or "…", wrk.headers["Name"] = "value")
+               args+=(-X POST --data-raw "$(sed -n "s/^wrk.body = [\"']\(.*\)[\"']$/\1/p" "$2")")
+               while IFS= read -r header; do args+=(-H "$header"); done < <(sed -n 's/^wrk.headers\["\([^"]*\)"\] = "\(.*\)"$/\1: \2/p' "$2") ;;
           esac
           shift 2 ;;
       *) shift ;;

@@ -11,7 +11,7 @@ namespace AuthKeys.Api.Tokens;
 /// The keys this node signs and verifies with, as last loaded from <c>signing_keys</c>: which one
 /// signs, which ones verify and are published, all decided on the clock at the moment of asking,
 /// so a key scheduled to activate does so on every node at the same instant without a reload.
-/// Reloaded when a node announces a change, and every minute by <see cref="SigningKeyMaintenance"/>.
+/// Reloaded by <see cref="SigningKeyMaintenance"/> when a node announces a change or the schedule needs the database.
 /// </summary>
 public sealed partial class SigningKeyRing(SecretSealer sealer, IOptions<TokenOptions> options, TimeProvider time, ILogger<SigningKeyRing> logger)
     : IDatabaseWakeUp, IDisposable
@@ -75,7 +75,18 @@ public sealed partial class SigningKeyRing(SecretSealer sealer, IOptions<TokenOp
     }
 
     /// <summary>Whether a token signed under <paramref name="kid"/> still verifies (a compromised key is gone).</summary>
-    public bool Verifies(string kid) => VerificationKeys(kid).Any();
+    public bool Verifies(string kid)
+    {
+        // On every request presenting a token seen before: no allocation.
+        if (kid == SharedSecretKid)
+            return _sharedSecret is not null;
+        foreach (var key in _keys)
+        {
+            if (key.Kid == kid)
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>The public keys a consumer needs: upcoming, current, and retired ones whose tokens may still be alive.</summary>
     public IEnumerable<ECDsaSecurityKey> Published
@@ -102,6 +113,26 @@ public sealed partial class SigningKeyRing(SecretSealer sealer, IOptions<TokenOp
         var retired = newestFirst[index].RetiredAt
             ?? (index > 0 && newestFirst[index - 1].ActivatesAt <= now ? newestFirst[index - 1].ActivatesAt : null);
         return retired + longestToken + TokenOptions.PublicationMargin;
+    }
+
+    /// <summary>
+    /// How long until the keys need the database again: the next key due for publication, or a
+    /// retired one due to leave the set (its activations and retirements are on the clock alone).
+    /// An idle node issues no query until then.
+    /// </summary>
+    internal TimeSpan UntilNextChange(TimeSpan longest)
+    {
+        var now = time.GetUtcNow();
+        var rows = _keys.Select(k => k.Row).ToArray();
+        var due = now + longest;
+        if (options.Value.SignsWithKeys && rows.Length > 0 && rows[0].CreatedAt + options.Value.KeyRotationInterval is var rotation && rotation < due)
+            due = rotation;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (PublishedUntil(rows, i, now, options.Value.LongestTokenLifetime) is { } until && until < due)
+                due = until;
+        }
+        return due - now;
     }
 
     /// <summary>Newest first: by activation, then by creation.</summary>

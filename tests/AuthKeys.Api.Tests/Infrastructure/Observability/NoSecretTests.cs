@@ -16,6 +16,8 @@ namespace AuthKeys.Api.Tests.Infrastructure.Observability;
 [Collection(nameof(Telemetry))]
 public sealed class NoSecretTests : IAsyncLifetime
 {
+    private static readonly string[] IntrospectScope = ["tokens:introspect"];
+
     private readonly Spans _spans = new();
     private readonly AuthKeysApiFactory _api;
     private WebhookReceiver _receiver = null!;
@@ -101,6 +103,22 @@ public sealed class NoSecretTests : IAsyncLifetime
         await client.LoginWithMfaAsync(guarded.Email, app.RecoveryCodes[0]);
         // Six digits turn up in timings and ids by chance; quoted, they would be a body or a value logged.
         secrets.AddRange([$"\"{code}\"", $"={code}"]);
+
+        // OAuth: a key traded for a token (HTTP Basic), the token introspected, the key revoked by its holder.
+        var created = await (await client.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, access,
+            new { name = "oauth", scopes = IntrospectScope })).ReadJsonAsync(HttpStatusCode.Created);
+        var (serviceId, serviceKey) = (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+        secrets.Add(serviceKey);
+        var basic = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{serviceId}:{serviceKey}"));
+        secrets.Add(basic);
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, Routes.OAuthToken) { Content = OAuth.ClientCredentialsTests.Form(("grant_type", "client_credentials")) };
+        tokenRequest.Headers.Authorization = new("Basic", basic);
+        var serviceToken = (await (await client.SendAsync(tokenRequest)).ReadJsonAsync(HttpStatusCode.OK)).GetProperty("access_token").GetString()!;
+        secrets.Add(serviceToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetWithTokenAsync(Routes.ServiceOnly, serviceToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(Routes.OAuthIntrospect, OAuth.ClientCredentialsTests.Form(
+            ("token", serviceToken), ("client_id", serviceId), ("client_secret", serviceKey)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(Routes.OAuthRevoke, OAuth.ClientCredentialsTests.Form(("token", serviceKey)))).StatusCode);
 
         await _receiver.UntilReceivedAsync(3);
         var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
