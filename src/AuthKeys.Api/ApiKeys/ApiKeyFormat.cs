@@ -90,6 +90,8 @@ public static class ApiKeyLimits
     /// <summary>A scope: lower case, starting with a letter, at most 64 characters (<c>demo:read</c>, <c>keys:verify</c>).</summary>
     public const string ScopePattern = "^[a-z][a-z0-9_.:-]{0,63}$";
 
+    public const int ScopeMaxLength = 64;
+
     public const int MaxRemaining = 1_000_000_000;
 
     public const int MaxRateLimit = 1_000_000;

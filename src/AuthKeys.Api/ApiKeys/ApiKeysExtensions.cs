@@ -29,7 +29,7 @@ public static class ApiKeysExtensions
         services.AddAuthKeysSchemes()
             .AddApiKey(AuthSchemes.ApiKey)
             .AddApiKey(AuthSchemes.JwtOrApiKeyChallenge, o => o.ChallengeAlsoAdvertisesBearer = true);
-        services.AddApiKeysExamples();
+        services.AddApiKeysOpenApi();
         return services;
     }
 }

@@ -33,4 +33,4 @@ public sealed record KeyRateLimit(
 /// <param name="Interval"><c>daily</c> or <c>monthly</c>.</param>
 public sealed record KeyRefill(
     [property: Range(1, ApiKeyLimits.MaxRemaining)] int Amount,
-    [property: Required, AllowedValues(RefillIntervals.Daily, RefillIntervals.Monthly)] string Interval);
+    [property: Required, AllowedValues(RefillIntervals.Daily, RefillIntervals.Monthly), MaxLength(16)] string Interval);

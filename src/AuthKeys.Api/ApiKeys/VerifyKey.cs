@@ -9,7 +9,7 @@ namespace AuthKeys.Api.ApiKeys;
 /// <summary>A key one of your services received, to check.</summary>
 /// <param name="Key">The key as sent by the client (any string: malformed ones are NOT_FOUND).</param>
 /// <param name="RequiredScopes">Scopes the key must carry, or INSUFFICIENT_SCOPES.</param>
-public sealed record VerifyKeyRequest([property: Required, MaxLength(256)] string Key, List<string>? RequiredScopes = null);
+public sealed record VerifyKeyRequest([property: Required, MaxLength(256)] string Key, [property: MaxLength(ApiKeyLimits.MaxScopes)] List<string>? RequiredScopes = null);
 
 internal sealed class VerifyKeyRequestValidator : AbstractValidator<VerifyKeyRequest>
 {

@@ -30,7 +30,7 @@ public sealed record OAuthError(
 /// <param name="ClientId">The API key's id, for client_secret_post.</param>
 /// <param name="ClientSecret">The API key (<c>sk_…</c>), for client_secret_post.</param>
 public sealed record ClientCredentialsRequest(
-    [property: JsonPropertyName("grant_type"), Required] string GrantType,
+    [property: JsonPropertyName("grant_type"), Required, MaxLength(OAuthForm.MaxFieldLength)] string GrantType,
     [property: JsonPropertyName("scope"), MaxLength(OAuthForm.MaxFieldLength)] string? Scope,
     [property: JsonPropertyName("client_id"), MaxLength(OAuthForm.MaxFieldLength)] string? ClientId,
     [property: JsonPropertyName("client_secret"), MaxLength(OAuthForm.MaxFieldLength)] string? ClientSecret);

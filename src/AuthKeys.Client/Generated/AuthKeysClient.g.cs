@@ -7448,6 +7448,7 @@ namespace AuthKeys.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("grant_type")]
         [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(8192, MinimumLength = 1)]
         public string Grant_type { get; set; } = default!;
 
         /// <summary>
@@ -8052,6 +8053,7 @@ namespace AuthKeys.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("interval")]
         [System.ComponentModel.DataAnnotations.Required]
+        [System.ComponentModel.DataAnnotations.StringLength(16, MinimumLength = 1)]
         public string Interval { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
@@ -9020,6 +9022,7 @@ namespace AuthKeys.Client
         /// Scopes the key must carry, or INSUFFICIENT_SCOPES.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("requiredScopes")]
+        [System.ComponentModel.DataAnnotations.MaxLength(32)]
         public System.Collections.Generic.ICollection<string>? RequiredScopes { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;

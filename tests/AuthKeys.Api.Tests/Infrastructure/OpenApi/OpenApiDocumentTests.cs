@@ -70,6 +70,14 @@ public sealed class OpenApiDocumentTests(AuthKeysApiFactory api) : IClassFixture
         Assert.Equal(100, signup.GetProperty("properties").GetProperty("name").GetProperty("maxLength").GetInt32());
         Assert.Equal(["email", "password"], signup.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
 
+        // Every string a request carries has a documented bound, list items included.
+        foreach (var (schema, list) in new[] { ("CreateApiKeyRequest", "scopes"), ("UpdateApiKeyRequest", "scopes"), ("VerifyKeyRequest", "requiredScopes") })
+        {
+            var items = schemas.GetProperty(schema).GetProperty("properties").GetProperty(list).GetProperty("items");
+            Assert.Equal(64, items.GetProperty("maxLength").GetInt32());
+            Assert.Equal("^[a-z][a-z0-9_.:-]{0,63}$", items.GetProperty("pattern").GetString());
+        }
+
         var created = schemas.GetProperty("CreatedApiKeyResponse");
         Assert.Equal("uuid", created.GetProperty("properties").GetProperty("id").GetProperty("format").GetString());
         Assert.Equal("date-time", created.GetProperty("properties").GetProperty("createdAt").GetProperty("format").GetString());
