@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AuthKeys.Api.Infrastructure.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -26,7 +27,7 @@ public sealed class AccessTokens(SigningKeyRing ring, IOptions<TokenOptions> opt
         var now = time.GetUtcNow().UtcDateTime;
         claims[JwtRegisteredClaimNames.Sub] = subject;
         claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString();
-        claims[ClientIdClaim] = clientId;
+        claims[AuthClaims.ClientId] = clientId;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = Type,
@@ -39,8 +40,6 @@ public sealed class AccessTokens(SigningKeyRing ring, IOptions<TokenOptions> opt
             Claims = claims,
         });
     }
-
-    public const string ClientIdClaim = "client_id";
 
     /// <summary>
     /// Signature under a key the ring holds (ES256 by <c>kid</c>, or HS256 under the shared secret),

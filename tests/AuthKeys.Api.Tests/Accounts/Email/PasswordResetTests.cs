@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using AuthKeys.Api.Tests.Testing;
@@ -49,32 +48,27 @@ public sealed class PasswordResetTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUnknownAddressGetsTheSameAnswerInAboutTheSameTimeAndNoMail()
+    public async Task AnUnknownAddressGetsTheSameAnswerAndNoMail()
     {
         var account = await _client.SignupAsync();
         await _mail.UntilReceivedAsync(account.Email); // the verification mail
         var unknown = ApiClientExtensions.NewEmail("nobody");
 
-        // Both paths only queue the address, so their times differ by noise alone: medians of
-        // repeated calls stay within a wide factor (a database write on one path only is several times slower).
-        var known = new List<double>();
-        var notKnown = new List<double>();
-        string? knownBody = null, unknownBody = null;
-        for (var i = 0; i < 15; i++)
+        // The request only queues the address, whoever it is: the answers are the same, byte for
+        // byte. That they take the same time is measured by bench/load.sh (known against unknown),
+        // not here: a timed assertion fails on a busy machine.
+        var answers = new List<string>();
+        for (var i = 0; i < 3; i++)
         {
-            foreach (var (email, times) in new[] { (account.Email, known), (unknown, notKnown) })
+            foreach (var email in new[] { account.Email, unknown })
             {
-                var clock = Stopwatch.StartNew();
                 var response = await _client.PostAsJsonAsync(Routes.ForgotPassword, new { email });
-                times.Add(clock.Elapsed.TotalMilliseconds);
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-                var body = await response.Content.ReadAsStringAsync();
-                if (email == unknown) unknownBody = body; else knownBody = body;
+                var headers = response.Headers.Concat(response.Content.Headers).Where(h => h.Key != "Date").Select(h => $"{h.Key}: {string.Join(",", h.Value)}").Order();
+                answers.Add(string.Join("\n", headers) + "\n\n" + await response.Content.ReadAsStringAsync());
             }
         }
-        Assert.Equal(knownBody, unknownBody);
-        double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        Assert.InRange(Median(known) / Median(notKnown), 0.25, 4.0);
+        Assert.Single(answers.Distinct());
 
         // One link for the known address (the others were within its minute), none for the other.
         await UntilQueueDrainedAsync();
