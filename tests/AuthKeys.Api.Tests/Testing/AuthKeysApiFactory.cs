@@ -124,6 +124,7 @@ public sealed class AuthKeysApiFactory : WebApplicationFactory<Program>, IAsyncL
             if (Time is not null)
                 services.AddSingleton<TimeProvider>(Time);
             services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(SqlCommands));
+            services.AddHttpContextAccessor(); // so that SqlCommands can tell a request's commands from background work
             services.AddSingleton<ILoggerProvider>(Logs);
             services.AddTransient<IStartupFilter, ClientAddressFromHeader>();
             ConfigureServices?.Invoke(services);
