@@ -67,13 +67,13 @@ public sealed class ApiKeyAuthenticationHandler(
         ApiKeyIdentity? key;
         if (blocked)
         {
-            if (!keys.TryGetCached(ApiKeyHash.From(hash), out key) || key is null || !key.IsUsable || key.ExpiresAt <= now)
+            if (!keys.TryGetCached(ApiKeyHash.From(hash), out key) || key is null || !key.IsValidAt(now))
                 return Refused();
         }
         else
         {
             key = await keys.FindAsync(ApiKeyHash.From(hash), Context.RequestAborted);
-            if (key is null || !key.IsUsable || key.ExpiresAt <= now)
+            if (key is null || !key.IsValidAt(now))
                 return await FailAsync(address, Invalid, key is null ? AuthOutcome.Invalid : !key.IsUsable ? AuthOutcome.Revoked : AuthOutcome.Expired);
         }
 

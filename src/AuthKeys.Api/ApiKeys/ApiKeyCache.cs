@@ -15,6 +15,9 @@ public sealed record ApiKeyIdentity(
     Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable, List<string> Scopes,
     bool HasQuota, string? RefillInterval, KeyRateLimit? RateLimit, string Name, string? StoredMeta)
 {
+    /// <summary>Whether the key is accepted at <paramref name="now"/>: not revoked, deactivated or rolled past its grace, and not expired.</summary>
+    public bool IsValidAt(DateTimeOffset now) => IsUsable && !(ExpiresAt <= now);
+
     /// <summary>The <c>scope</c> claim, joined once per load rather than per request.</summary>
     public string? Scope { get; } = Scopes.Count == 0 ? null : string.Join(' ', Scopes);
 

@@ -186,16 +186,7 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, AuditLog a
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == actor.UserId, cancellationToken);
         if (key is null)
             return false;
-        if (key.RevokedAt is null)
-        {
-            var now = time.GetUtcNow();
-            key.RevokedAt = now;
-            key.UpdatedAt = now;
-            key.IsActive = false;
-            audit.Record(EventTypes.KeyRevoked, actor, key.Id, details: Described(key));
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        cache.Evict([key.KeyHash]);
+        await RevokeAsync(key, actor, Described(key), cancellationToken);
         return true;
     }
 
@@ -208,15 +199,25 @@ public sealed class ApiKeyService(AppDbContext db, ApiKeyCache cache, AuditLog a
         if (!ApiKeyFormat.IsWellFormed(secret))
             return;
         var hash = ApiKeyFormat.Hash(secret);
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.KeyHash == hash, cancellationToken);
-        if (key is null || key.RevokedAt is not null)
-            return;
-        var now = time.GetUtcNow();
-        key.RevokedAt = now;
-        key.UpdatedAt = now;
-        key.IsActive = false;
-        audit.Record(EventTypes.KeyRevoked, new Actor(key.UserId, null, origin), key.Id, details: new { key.Name, key.Prefix, expiresAt = AuditLog.Format(key.ExpiresAt), key.Scopes, reason = "revoked_by_holder" });
-        await db.SaveChangesAsync(cancellationToken);
+        if (await db.ApiKeys.SingleOrDefaultAsync(k => k.KeyHash == hash, cancellationToken) is { } key)
+            await RevokeAsync(key, new Actor(key.UserId, null, origin), new
+            {
+                key.Name, key.Prefix, expiresAt = AuditLog.Format(key.ExpiresAt), key.Scopes, reason = "revoked_by_holder",
+            }, cancellationToken);
+    }
+
+    /// <summary>Revoking twice records nothing the second time; the cache forgets the key either way.</summary>
+    private async Task RevokeAsync(ApiKey key, Actor actor, object details, CancellationToken cancellationToken)
+    {
+        if (key.RevokedAt is null)
+        {
+            var now = time.GetUtcNow();
+            key.RevokedAt = now;
+            key.UpdatedAt = now;
+            key.IsActive = false;
+            audit.Record(EventTypes.KeyRevoked, actor, key.Id, details: details);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         cache.Evict([key.KeyHash]);
     }
 

@@ -29,7 +29,7 @@ internal sealed class ServiceCallers(ApiKeyCache keys, IServiceScopeFactory scop
             _hashes.AddOrUpdate(keyId, hash);
         }
         var key = await keys.FindAsync(hash, cancellationToken);
-        if (key is null || key.KeyId != keyId || key.UserId != ownerId || !key.IsUsable || key.ExpiresAt <= time.GetUtcNow())
+        if (key is null || key.KeyId != keyId || key.UserId != ownerId || !key.IsValidAt(time.GetUtcNow()))
             return null;
         return key.CreatePrincipal(scope, AuthSchemes.ServiceToken);
     }

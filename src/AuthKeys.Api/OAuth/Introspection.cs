@@ -26,7 +26,7 @@ public sealed class Introspection(
         if (!ApiKeyFormat.IsWellFormed(secret))
             return null;
         var key = await keys.FindAsync(ApiKeyHash.From(ApiKeyFormat.Hash(secret)), cancellationToken);
-        if (key is null || !key.IsUsable || key.ExpiresAt <= time.GetUtcNow())
+        if (key is null || !key.IsValidAt(time.GetUtcNow()))
             return null;
         return new IntrospectionResponse(true, IntrospectionResponse.ApiKey, key.UserId.ToString(), key.KeyId.ToString(), key.Scope,
             key.ExpiresAt?.ToUnixTimeSeconds());

@@ -56,7 +56,7 @@ public sealed class OAuthClients(KeyVerifier verifier, ApiKeyCache keys, ApiKeyF
 
     private bool HeldAndValid(string secret) =>
         ApiKeyFormat.IsWellFormed(secret) && keys.TryGetCached(ApiKeyHash.From(ApiKeyFormat.Hash(secret)), out var key)
-        && key is { IsUsable: true } && !(key.ExpiresAt <= time.GetUtcNow());
+        && key is not null && key.IsValidAt(time.GetUtcNow());
 
     public static OAuthErrorResult InvalidClient(string description) =>
         new(StatusCodes.Status401Unauthorized, OAuthError.InvalidClient, description);

@@ -19,6 +19,8 @@ public sealed class AccessTokens(SigningKeyRing ring, IOptions<TokenOptions> opt
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
 
+    private TokenValidationParameters? _readParameters;
+
     public TokenOptions Settings => options.Value;
 
     /// <summary>A token for <paramref name="subject"/> living <paramref name="lifetime"/>, with <paramref name="claims"/> besides the registered ones.</summary>
@@ -68,7 +70,8 @@ public sealed class AccessTokens(SigningKeyRing ring, IOptions<TokenOptions> opt
     {
         if (token.Length > MaxLength)
             return null;
-        var result = await _handler.ValidateTokenAsync(token, ValidationParameters());
+        // Built once: every key it needs comes from the ring at the moment of the call.
+        var result = await _handler.ValidateTokenAsync(token, _readParameters ??= ValidationParameters());
         return result.IsValid ? (result.ClaimsIdentity, (JsonWebToken)result.SecurityToken) : null;
     }
 

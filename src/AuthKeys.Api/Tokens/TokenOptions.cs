@@ -74,13 +74,7 @@ public sealed class TokenOptions
         else
             options.Secret = Encoding.UTF8.GetBytes(secret);
 
-        if (env.Value("PUBLIC_URL") is { } publicUrl)
-        {
-            if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.Query.Length == 0 && uri.Fragment.Length == 0)
-                options.PublicUrl = uri;
-            else
-                env.Problem("PUBLIC_URL", $"must be an absolute http(s) URL without a query, such as https://auth.example.com (got '{publicUrl}')");
-        }
+        options.PublicUrl = env.HttpUrl("PUBLIC_URL");
         // The issuer a consumer's Authority names: the public address when there is one.
         options.Issuer = env.Value("JWT_ISSUER") ?? options.PublicUrl?.AbsoluteUri.TrimEnd('/') ?? options.Issuer;
         options.Audience = env.Value("JWT_AUDIENCE", options.Audience);

@@ -16,14 +16,11 @@ public sealed class EmailOptions
     internal static void Bind(EmailOptions options, EnvironmentReader env)
     {
         var name = env.Value("EMAIL_LINK_BASE_URL") is null ? "PUBLIC_URL" : "EMAIL_LINK_BASE_URL";
-        var value = env.Value("EMAIL_LINK_BASE_URL") ?? env.Value("PUBLIC_URL");
-        if (value is null)
+        if (env.Value(name) is null)
             // PORT's own check reports a bad value; a link to a port that does not parse would never be sent anyway.
             options.LinkBase = new Uri($"http://localhost:{(int.TryParse(env.Value("PORT"), out var port) && port is > 0 and < 65536 ? port : 3000)}");
-        else if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.Query.Length == 0 && uri.Fragment.Length == 0)
+        else if (env.HttpUrl(name) is { } uri)
             options.LinkBase = uri;
-        else
-            env.Problem(name, $"must be an absolute http(s) URL without a query, such as https://auth.example.com (got '{value}')");
         options.VerificationRequired = env.YesNo("EMAIL_VERIFICATION_REQUIRED", options.VerificationRequired);
     }
 

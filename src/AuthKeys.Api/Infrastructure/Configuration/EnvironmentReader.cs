@@ -54,6 +54,17 @@ public sealed class EnvironmentReader(IConfiguration configuration)
         return fallback;
     }
 
+    /// <summary>An absolute http(s) URL without a query (a public address); null when unset or, with a problem noted, malformed.</summary>
+    public Uri? HttpUrl(string name)
+    {
+        if (Value(name) is not { } value)
+            return null;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.Query.Length == 0 && uri.Fragment.Length == 0)
+            return uri;
+        Problem(name, $"must be an absolute http(s) URL without a query, such as https://auth.example.com (got '{value}')");
+        return null;
+    }
+
     public void Problem(string name, string message) => _problems.Add($"{name} {message}");
 
     public void ThrowIfInvalid<TOptions>()
