@@ -5,7 +5,8 @@
 # logins each; RSS after each step and its peak so far (VmHWM: what a container limit meets), and
 # where it is (smaps by mapping) at the end. bench/load.sh's
 # RSS figures come after different work on each app; this one compares like with like. About
-# 3 minutes. Results go to bench/results/memory-same-load.md.
+# 3 minutes. Results go to bench/results/memory-same-load.md. BENCH_MEMORY_API_ENV adds settings to
+# AuthKeys' environment only, for trying one (e.g. "DOTNET_TieredPGO=0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,7 +25,8 @@ migrated_database authkeys_memory
 psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_memory_identity WITH (FORCE)" -c "CREATE DATABASE authkeys_memory_identity"
 
 echo "== starting the three apps"
-(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
+# shellcheck disable=SC2086 # BENCH_MEMORY_API_ENV is a list of NAME=value words
+(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' ${BENCH_MEMORY_API_ENV:-} dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
 ours_pid=$!
 (cd "$out/identity" && exec env ASPNETCORE_URLS="$peer" Logging__LogLevel__Default=Warning \
   "ConnectionStrings__Reference=Host=127.0.0.1;Port=$db_port;Username=postgres;Database=authkeys_memory_identity" \

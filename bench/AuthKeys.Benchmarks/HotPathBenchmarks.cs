@@ -28,7 +28,7 @@ public class HotPathBenchmarks
     private readonly RevocableCache<Guid, object> _sessions = new(TimeSpan.FromMinutes(1), 1000);
     private readonly ValidatedTokenCache _validated = new();
     private readonly Guid _sessionId = Guid.NewGuid();
-    private readonly ApiKeyIdentity _keyIdentity = new(Guid.NewGuid(), Guid.NewGuid(), "a@example.com", null, true, [], false, null, null, "bench", null);
+    private readonly ApiKeyIdentity _keyIdentity = new(Guid.NewGuid(), Guid.NewGuid(), "a@example.com", null, true, [], false, null, null);
     private readonly ECDsaSecurityKey _es256Key = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "bench" };
     private TokenValidationParameters _parameters = null!;
     private TokenValidationParameters _es256Parameters = null!;

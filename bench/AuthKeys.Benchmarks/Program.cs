@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- keys 10000   (fresh keys, one a line, for bench/load.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- revocation-delay URL_A URL_B 100   (for bench/nodes.sh)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- webhooks URL_A URL_B 200   (for bench/nodes.sh)
+// dotnet run -c Release --project bench/AuthKeys.Benchmarks -- cache-memory 1000000   (bytes per cached key, in-process)
 // dotnet run -c Release --project bench/AuthKeys.Benchmarks -- mfa-logins URL 300 8 10   (accounts, connections, seconds; for bench/logins.sh)
 if (args is ["keys", var countText] && int.TryParse(countText, out var count))
 {
@@ -15,6 +16,8 @@ if (args is ["keys", var countText] && int.TryParse(countText, out var count))
         output.WriteLine(ApiKeyFormat.Generate());
     return 0;
 }
+if (args is ["cache-memory", var cachedText] && int.TryParse(cachedText, out var cached))
+    return await CacheMemory.RunAsync(cached);
 if (args is ["revocation-delay", var nodeA, var nodeB, var trialsText] && int.TryParse(trialsText, out var trials))
     return await RevocationDelay.RunAsync(new Uri(nodeA), new Uri(nodeB), trials);
 if (args is ["webhooks", var hookNodeA, var hookNodeB, var eventsText] && int.TryParse(eventsText, out var events))

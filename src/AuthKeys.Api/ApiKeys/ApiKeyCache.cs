@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Claims;
-using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Caching;
 using AuthKeys.Api.Infrastructure.Data;
 using AuthKeys.Api.Infrastructure.Observability;
@@ -10,45 +8,16 @@ using Microsoft.Extensions.Options;
 
 namespace AuthKeys.Api.ApiKeys;
 
-/// <summary>What authenticating (and verifying) a key needs to know, cached by the key's hash.</summary>
-public sealed record ApiKeyIdentity(
-    Guid KeyId, Guid UserId, string Email, DateTimeOffset? ExpiresAt, bool IsUsable, List<string> Scopes,
-    bool HasQuota, string? RefillInterval, KeyRateLimit? RateLimit, string Name, string? StoredMeta)
-{
-    /// <summary>Whether the key is accepted at <paramref name="now"/>: not revoked, deactivated or rolled past its grace, and not expired.</summary>
-    public bool IsValidAt(DateTimeOffset now) => IsUsable && !(ExpiresAt <= now);
-
-    /// <summary>The <c>scope</c> claim, joined once per load rather than per request.</summary>
-    public string? Scope { get; } = Scopes.Count == 0 ? null : string.Join(' ', Scopes);
-
-    /// <summary>
-    /// A new principal per request, a few hundred nanoseconds: the cache does not keep a claims
-    /// object graph per key (it may hold hundreds of thousands), and nothing a request does to its
-    /// principal can reach another request.
-    /// </summary>
-    public ClaimsPrincipal CreatePrincipal() => CreatePrincipal(Scope, AuthSchemes.ApiKey);
-
-    /// <summary>The key's caller with <paramref name="scope"/>: its own, or the narrower one of a token minted for it.</summary>
-    public ClaimsPrincipal CreatePrincipal(string? scope, string authenticationType)
-    {
-        var claims = new Claim[scope is null ? 3 : 4];
-        claims[0] = new Claim(AuthClaims.Subject, UserId.ToString());
-        claims[1] = new Claim(AuthClaims.Email, Email);
-        claims[2] = new Claim(AuthClaims.KeyId, KeyId.ToString());
-        if (scope is not null)
-            claims[3] = new Claim(AuthClaims.Scope, scope);
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, AuthClaims.Subject, null));
-    }
-}
-
 /// <summary>
-/// APIKEY_CACHE_SIZE: how many keys each node keeps in memory. Each costs about 1 KB; a key in use
-/// beyond it costs one indexed query per use instead of one per cache lifetime (bench/scale.sh
-/// measures it).
+/// APIKEY_CACHE_SIZE: how many keys each node keeps in memory (bench/scale.sh reports the bytes each
+/// costs); a key in use beyond it costs one indexed query per use instead of one per cache lifetime.
+/// APIKEY_VERIFY_CACHE_SIZE: how many keys' names and meta (up to 1 KiB each) verify keeps; a key
+/// verified beyond it costs one more indexed query per verification.
 /// </summary>
 public sealed class ApiKeyCacheOptions
 {
     public int Capacity { get; set; } = 200_000;
+    public int DetailsCapacity { get; set; } = 10_000;
 }
 
 /// <summary>The SHA-256 of a key as four machine words: a dictionary key that costs no allocation.</summary>
@@ -59,6 +28,13 @@ public readonly record struct ApiKeyHash(ulong A, ulong B, ulong C, ulong D)
         var words = MemoryMarshal.Cast<byte, ulong>(sha256);
         return new ApiKeyHash(words[0], words[1], words[2], words[3]);
     }
+
+    /// <summary>
+    /// The first 128 bits, which the caches are keyed by: half the bytes per entry (a node may hold a
+    /// million), and finding a key whose hash starts like a cached one's takes about 2^128 hashes
+    /// divided by the number cached. Loads still query by the whole hash.
+    /// </summary>
+    public UInt128 CacheKey => new(A, B);
 
     public byte[] ToBytes()
     {
@@ -82,23 +58,39 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, A
                 .Where(k => k.KeyHash == hash)
                 .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.User.Email, k.ExpiresAt, k.RevokedAt == null && k.IsActive && k.User.IsActive,
                     k.Scopes, k.Remaining != null, k.RefillInterval,
-                    k.RateLimitLimit == null ? null : new KeyRateLimit(k.RateLimitLimit.Value, k.RateLimitWindowSeconds!.Value), k.Name, k.Meta))
+                    k.RateLimitLimit == null ? null : new KeyRateLimit(k.RateLimitLimit.Value, k.RateLimitWindowSeconds!.Value)))
                 .SingleOrDefault());
+
+    private static readonly Func<AppDbContext, byte[], CancellationToken, Task<ApiKeyDetails?>> DetailsQuery =
+        EF.CompileAsyncQuery((AppDbContext db, byte[] hash, CancellationToken _) =>
+            db.ApiKeys.AsNoTracking().Where(k => k.KeyHash == hash).Select(k => new ApiKeyDetails(k.Name, k.Meta)).SingleOrDefault());
 
     // Notices, not the time-to-live, bound how long a change goes unseen: a long life saves a query
     // per key in use per lifetime.
-    private readonly RevocableCache<ApiKeyHash, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), options.Value.Capacity, trust: trust,
+    private readonly RevocableCache<UInt128, ApiKeyIdentity> _cache = new(TimeSpan.FromMinutes(5), options.Value.Capacity, trust: trust,
         onLookup: hit => metrics.CacheLookup(AuthKeysMetrics.CacheName.ApiKeys, hit));
+
+    // Evicted with the identity: by the same calls and the same notices.
+    private readonly RevocableCache<UInt128, ApiKeyDetails> _details = new(TimeSpan.FromMinutes(5), options.Value.DetailsCapacity, trust: trust);
 
     /// <summary>A DbContext is rented only on a miss, in a scope of its own: the load is shared by every request waiting for the key.</summary>
     public ValueTask<ApiKeyIdentity?> FindAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>
-        _cache.GetOrLoadAsync(keyHash, scopes, static (hash, scopes) => scopes.QueryAsync(LookupQuery, hash.ToBytes()), cancellationToken);
+        _cache.GetOrLoadAsync(keyHash.CacheKey, (scopes, keyHash), static (_, state) => state.scopes.QueryAsync(LookupQuery, state.keyHash.ToBytes()), cancellationToken);
+
+    /// <summary>The name and meta of a key, for verify's answer: one more query on a miss.</summary>
+    public ValueTask<ApiKeyDetails?> FindDetailsAsync(ApiKeyHash keyHash, CancellationToken cancellationToken) =>
+        _details.GetOrLoadAsync(keyHash.CacheKey, (scopes, keyHash), static (_, state) => state.scopes.QueryAsync(DetailsQuery, state.keyHash.ToBytes()), cancellationToken);
+
+    /// <summary>A key this node holds now, without a lookup on a miss.</summary>
+    public bool TryGetCached(ApiKeyHash keyHash, out ApiKeyIdentity? key) => _cache.TryGetCached(keyHash.CacheKey, out key);
 
     /// <summary>Call after the change is committed.</summary>
-    /// <summary>A key this node holds now, without a lookup on a miss.</summary>
-    public bool TryGetCached(ApiKeyHash keyHash, out ApiKeyIdentity? key) => _cache.TryGetCached(keyHash, out key);
-
-    public void Evict(IEnumerable<byte[]> keyHashes) => _cache.Revoke(keyHashes.Select(h => ApiKeyHash.From(h)));
+    public void Evict(IEnumerable<byte[]> keyHashes)
+    {
+        var hashes = keyHashes.Select(h => ApiKeyHash.From(h).CacheKey).ToList();
+        _cache.Revoke(hashes);
+        _details.Revoke(hashes);
+    }
 
     void IRevocationSubscriber.OnRevoked(RevocationNotice notice)
     {
@@ -106,5 +98,9 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes, CacheTrust trust, A
             Evict([hash]);
     }
 
-    void IRevocationSubscriber.Clear() => _cache.Clear();
+    void IRevocationSubscriber.Clear()
+    {
+        _cache.Clear();
+        _details.Clear();
+    }
 }

@@ -12,7 +12,10 @@ public static class ApiKeysExtensions
     public static IServiceCollection AddAuthKeysApiKeys(this IServiceCollection services)
     {
         services.AddEnvironmentOptions<ApiKeyCacheOptions>((options, env, _) =>
-            options.Capacity = env.WholeNumber("APIKEY_CACHE_SIZE", options.Capacity, 100, 10_000_000));
+        {
+            options.Capacity = env.WholeNumber("APIKEY_CACHE_SIZE", options.Capacity, 100, 10_000_000);
+            options.DetailsCapacity = env.WholeNumber("APIKEY_VERIFY_CACHE_SIZE", options.DetailsCapacity, 100, 1_000_000);
+        });
         services.AddEnvironmentOptions<ApiKeyFailureOptions>((options, env, _) => ApiKeyFailureOptions.Bind(options, env));
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IRevocationSubscriber>(sp => sp.GetRequiredService<ApiKeyCache>());

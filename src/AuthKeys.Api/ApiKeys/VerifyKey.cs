@@ -63,21 +63,24 @@ public sealed class KeyVerifier(ApiKeyCache keys, ApiKeyUsageRecorder usage, Usa
             return VerifyKeyResponse.NotFound;
         Span<byte> hash = stackalloc byte[32];
         ApiKeyFormat.Hash(request.Key, hash);
-        var key = await keys.FindAsync(ApiKeyHash.From(hash), cancellationToken);
+        var keyHash = ApiKeyHash.From(hash);
+        var key = await keys.FindAsync(keyHash, cancellationToken);
         if (key is null || (ownerId is { } owner && key.UserId != owner) || (keyId is { } id && key.KeyId != id))
             return VerifyKeyResponse.NotFound;
 
+        if (await keys.FindDetailsAsync(keyHash, cancellationToken) is not { } details)
+            return VerifyKeyResponse.NotFound; // deleted since the lookup above
+
         var now = time.GetUtcNow();
-        // Meta is kept as its JSON text (up to 1 KiB for each of 200,000 cached keys) and parsed only
-        // for an answer that returns it: a parsed copy beside it would double that memory.
+        // Meta is kept as its JSON text and parsed only for an answer: a parsed copy would double its memory.
         VerifyKeyResponse Answer(string code, int? remaining = null, VerifyRateLimit? rate = null) =>
-            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, key.Name, key.Scopes, MetaJson.FromStored(key.StoredMeta), key.ExpiresAt, remaining, rate);
+            new(code == VerifyCodes.Valid, code, key.KeyId, key.UserId, details.Name, key.Scopes, MetaJson.FromStored(details.StoredMeta), key.ExpiresAt, remaining, rate);
 
         if (!key.IsUsable)
             return Answer(VerifyCodes.Revoked);
         if (key.ExpiresAt <= now)
             return Answer(VerifyCodes.Expired);
-        if (request.RequiredScopes is { Count: > 0 } required && !required.TrueForAll(key.Scopes.Contains))
+        if (request.RequiredScopes is { Count: > 0 } required && !key.HasScopes(required))
             return Answer(VerifyCodes.InsufficientScopes);
 
         VerifyRateLimit? rateState = null;

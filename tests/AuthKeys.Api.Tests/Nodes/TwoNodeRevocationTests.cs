@@ -59,6 +59,28 @@ public sealed class TwoNodeRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANameAndMetaChangedOnNodeAAreWhatNodeBVerifiesRightAfter()
+    {
+        var (a, b) = (A.CreateClient(), B.CreateClient());
+        var account = await a.SignupAsync();
+        var created = await (await a.SendWithTokenAsync(HttpMethod.Post, Routes.CreateKey, account.AccessToken, new { name = "before", meta = new { plan = "free" } }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        async Task<(string? Name, string? Plan)> VerifyOnBAsync()
+        {
+            var answer = await (await b.SendWithTokenAsync(HttpMethod.Post, "/keys/verify", account.AccessToken, new { key })).ReadJsonAsync(HttpStatusCode.OK);
+            return (answer.GetProperty("name").GetString(), answer.GetProperty("meta").GetProperty("plan").GetString());
+        }
+        Assert.Equal(("before", "free"), await VerifyOnBAsync()); // now cached on B
+
+        var changed = await a.SendWithTokenAsync(HttpMethod.Patch, Routes.Key(created.GetProperty("id").GetGuid()), account.AccessToken,
+            new { name = "after", meta = new { plan = "pro" } });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        await Poll.UntilAsync(async () => await VerifyOnBAsync() == ("after", "pro"), Bound, "node B verifies with the name and meta node A set");
+    }
+
+    [Fact]
     public async Task AUsageQuotaIsExactAcrossNodes()
     {
         var nodes = new[] { A.CreateClient(), B.CreateClient() };

@@ -118,5 +118,7 @@ public sealed class RevocableCache<TKey, TValue>(TimeSpan timeToLive, int capaci
         _entries.AddOrUpdate(key, new Entry(value, now, now + lifetime - Random.Shared.NextInt64(lifetime / 4 + 1)));
     }
 
-    private sealed record Entry(TValue Value, long StoredAt, long ExpiresAt);
+    // A struct, held inside the LRU's own item (which reads it under a sequence lock, so a reader never
+    // sees half of an update): a class here would cost every entry one more object.
+    private readonly record struct Entry(TValue Value, long StoredAt, long ExpiresAt);
 }

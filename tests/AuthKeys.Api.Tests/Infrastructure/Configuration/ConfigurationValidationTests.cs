@@ -23,6 +23,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES must be a comma-separated list")]
     [InlineData("AUTH_RATE_LIMIT_PER_MINUTE", "0", "AUTH_RATE_LIMIT_PER_MINUTE must be a whole number")]
     [InlineData("APIKEY_CACHE_SIZE", "10", "APIKEY_CACHE_SIZE must be a whole number from 100 to 10000000")]
+    [InlineData("APIKEY_VERIFY_CACHE_SIZE", "many", "APIKEY_VERIFY_CACHE_SIZE must be a whole number from 100 to 1000000")]
     [InlineData("REDIS_URL", "http://cache:6379", "REDIS_URL must look like redis://")]
     [InlineData("REDIS_URL", "redis://cache:6379/not-a-number", "REDIS_URL must look like redis://")]
     [InlineData("REVOCATION_MAX_STALENESS_SECONDS", "0", "REVOCATION_MAX_STALENESS_SECONDS must be a whole number from 1 to 3600")]
