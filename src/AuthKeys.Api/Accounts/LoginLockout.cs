@@ -107,8 +107,11 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
         var until = time.GetUtcNow() + settings.LoginLockout;
         var actor = new Actor(attempt.UserId, null, origin);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The account's row first, as a claim takes it, so that the two never deadlock: the audit
+        // rows' foreign key locks that row too, and taking it after the address's row (or after
+        // updating it) left a claim waiting on this transaction while this one waited on the claim.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {attempt.UserId} FOR NO KEY UPDATE", cancellationToken);
         audit.Record(eventType, actor);
-        // The account's row before its address's, in the order a claim takes them, so the two never deadlock.
         if (attempt.AccountClaim >= settings.AccountMaxFailures)
         {
             await db.Users.Where(u => u.Id == attempt.UserId)

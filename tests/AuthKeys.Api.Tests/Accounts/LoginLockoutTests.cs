@@ -124,6 +124,22 @@ public sealed class LoginLockoutTests : IAsyncLifetime
         await (await Login(client, account.Email, account.Password, "203.0.113.9")).ReadProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
+    [Fact]
+    public async Task RightAndWrongPasswordsRacingFromSeveralAddressesAreNeverA5xx()
+    {
+        var client = _api.CreateClient();
+        for (var round = 0; round < 6; round++)
+        {
+            var account = await client.SignupAsync();
+            var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+                Login(client, account.Email, i % 3 == 0 ? account.Password : "WrongPassword1", $"203.0.113.{20 + (i % 4)}")));
+
+            var statuses = answers.Select(r => r.StatusCode).ToList();
+            Assert.True(statuses.TrueForAll(s => s is HttpStatusCode.OK or HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests),
+                $"{string.Join(", ", statuses.Select(s => (int)s))}\n{LogCollector.RecentErrors()}");
+        }
+    }
+
     private static Task<HttpResponseMessage> WrongLogin(HttpClient client, string email) =>
         client.PostAsJsonAsync(Routes.Login, new { email, password = "WrongPassword1" });
 

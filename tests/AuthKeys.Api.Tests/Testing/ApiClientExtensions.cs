@@ -68,7 +68,8 @@ public static class ApiClientExtensions
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}"
+            + ((int)response.StatusCode >= 500 && (int)expected < 500 ? $"\nThe latest errors logged by the service:\n{LogCollector.RecentErrors()}" : ""));
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 

@@ -18,6 +18,18 @@ public sealed class LogCollector : ILoggerProvider
 
     public IReadOnlyCollection<Entry> Entries => _entries;
 
+    /// <summary>
+    /// The latest errors any test host logged: a test that meets an unexpected 5xx names its cause
+    /// (<see cref="ApiClientExtensions.ReadJsonAsync"/>) even when the failure is rare.
+    /// </summary>
+    public static string RecentErrors()
+    {
+        var recent = RecentErrorEntries.ToArray().TakeLast(5).ToArray();
+        return recent.Length == 0 ? "(no error logged)" : string.Join("\n", recent.Select(e => $"{e.Category}: {e.Everything}"));
+    }
+
+    private static readonly ConcurrentQueue<Entry> RecentErrorEntries = new();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -34,8 +46,16 @@ public sealed class LogCollector : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            collector._entries.Enqueue(new Entry(logLevel, category, formatter(state, exception), $"{formatter(state, exception)} {Describe(state)} {exception}"));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var entry = new Entry(logLevel, category, formatter(state, exception), $"{formatter(state, exception)} {Describe(state)} {exception}");
+            collector._entries.Enqueue(entry);
+            if (logLevel < LogLevel.Error)
+                return;
+            RecentErrorEntries.Enqueue(entry);
+            while (RecentErrorEntries.Count > 20)
+                RecentErrorEntries.TryDequeue(out _);
+        }
 
         private static string Describe(object? state) => state is IEnumerable<KeyValuePair<string, object?>> values
             ? string.Join(" ", values.Select(v => $"{v.Key}={v.Value}"))
