@@ -36,8 +36,10 @@ public sealed class CommonPasswords
 
     public int Count { get; }
 
+    /// <summary>Whether the password, in the form it is hashed in (<see cref="PasswordText"/>), is listed or a listed word plus digits and symbols.</summary>
     public bool IsCommon(string password)
     {
+        password = PasswordText.Normalize(password);
         if (_lookup.Contains(password))
             return true;
         var stem = password.AsSpan().TrimEnd("0123456789!@#$%^&*()-_=+.,;:?~ ");

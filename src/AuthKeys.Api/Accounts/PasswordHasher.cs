@@ -35,12 +35,26 @@ public sealed class PasswordHasher : IDisposable
         _decoyHash = new Lazy<string>(() => BCryptHasher.EnhancedHashPassword(Guid.NewGuid().ToString(), _cost, HashType.SHA384));
     }
 
+    /// <summary>The hash of the password's NFKC form (<see cref="PasswordText"/>).</summary>
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunAsync(() => BCryptHasher.EnhancedHashPassword(password, _cost, HashType.SHA384), cancellationToken);
+        RunAsync(() => BCryptHasher.EnhancedHashPassword(PasswordText.Normalize(password), _cost, HashType.SHA384), cancellationToken);
 
-    /// <summary>With a null hash, spends one verification against a decoy and returns false.</summary>
+    /// <summary>
+    /// Checks the password's NFKC form, and, when that differs from what was typed, the password as
+    /// typed: hashes made before passwords were normalized still verify. Both checks run whether or
+    /// not the hash matched and whether or not there is an account (with a null hash, against a
+    /// decoy, then false), so the time taken depends only on the password sent.
+    /// </summary>
     public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
-        RunAsync(() => BCryptHasher.EnhancedVerify(password, hash ?? _decoyHash.Value, HashType.SHA384) && hash is not null, cancellationToken);
+        RunAsync(() =>
+        {
+            var normalized = PasswordText.Normalize(password);
+            var against = hash ?? _decoyHash.Value;
+            var matches = BCryptHasher.EnhancedVerify(normalized, against, HashType.SHA384);
+            if (normalized != password)
+                matches |= BCryptHasher.EnhancedVerify(password, against, HashType.SHA384);
+            return matches && hash is not null;
+        }, cancellationToken);
 
     private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
