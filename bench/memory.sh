@@ -68,7 +68,9 @@ step "and 5 s idle"
   printf '%s\n' "${rows[@]}"
   for app in "AuthKeys $ours_pid" "Identity $peer_pid" "ceiling $ceiling_pid"; do
     set -- $app
-    echo; echo "$1, by mapping (MB):"
+    echo; echo "$1, by kind (MB): $(awk '/^[0-9a-f]+-[0-9a-f]+ / { kind = (NF < 6 || $6 ~ /^\[/) ? "anonymous" : ($6 ~ /doublemapper/ ? "code and runtime data (doublemapper)" : "mapped files") }
+         /^Rss:/ { rss[kind] += $2 } END { for (k in rss) printf "%s %d; ", k, rss[k] / 1024 }' "/proc/$2/smaps")"
+    echo "$1, by mapping (MB):"
     awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
          /^Rss:/ { rss[name] += $2 }
          END { for (n in rss) if (rss[n] >= 2048) printf "    %4d  %s\n", rss[n] / 1024, n }' "/proc/$2/smaps" | sort -rn
