@@ -204,3 +204,7 @@ wrk_check() {
   done
   curl "${args[@]}" "$base$path"
 }
+
+# The runtime settings the image starts AuthKeys with (the Dockerfile's ENV line, less PORT): every
+# script starts it the same way, so the figures are those of the service as shipped.
+mapfile -t service_env < <(sed -n 's/^ENV //p' "$root/Dockerfile" | tr ' ' '\n' | grep -E '^(MALLOC_ARENA_MAX|DOTNET_[A-Za-z0-9_]+)=')

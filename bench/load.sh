@@ -44,7 +44,7 @@ echo "== starting the API on $base"
 export ASPNETCORE_URLS="$base"
 # Per-request log lines to the console would dominate every scenario alike.
 # From its own folder, so that its appsettings.json is the configuration it reads.
-(cd "$out/api" && exec env 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/api.log" 2>&1 &
+(cd "$out/api" && exec env "${service_env[@]}" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/api.log"

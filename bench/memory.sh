@@ -26,7 +26,7 @@ psql -d postgres -c "DROP DATABASE IF EXISTS authkeys_memory_identity WITH (FORC
 
 echo "== starting the three apps"
 # shellcheck disable=SC2086 # BENCH_MEMORY_API_ENV is a list of NAME=value words
-(cd "$out/api" && exec env ASPNETCORE_URLS="$ours" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' ${BENCH_MEMORY_API_ENV:-} dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
+(cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="$ours" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' ${BENCH_MEMORY_API_ENV:-} dotnet AuthKeys.Api.dll) > "$out/memory-api.log" 2>&1 &
 ours_pid=$!
 (cd "$out/identity" && exec env ASPNETCORE_URLS="$peer" Logging__LogLevel__Default=Warning \
   "ConnectionStrings__Reference=Host=127.0.0.1;Port=$db_port;Username=postgres;Database=authkeys_memory_identity" \

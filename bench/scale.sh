@@ -40,7 +40,7 @@ request_log=('Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning')
 [[ "${BENCH_REQUEST_LOG:-off}" == on ]] && request_log=()
 
 echo "== $total keys: generated, inserted in bulk"
-(cd "$out/api" && exec env "${request_log[@]}" dotnet AuthKeys.Api.dll) > "$out/scale-api.log" 2>&1 &
+(cd "$out/api" && exec env "${service_env[@]}" "${request_log[@]}" dotnet AuthKeys.Api.dll) > "$out/scale-api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 wait_until_up "$out/scale-api.log"
