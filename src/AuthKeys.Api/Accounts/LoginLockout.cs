@@ -46,6 +46,25 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
         var until = now + settings.LoginLockout;
         var windowStart = now - LockoutOptions.AccountWindow;
         var address = AddressOf(origin);
+        // PostgreSQL can abort one of two concurrent claims of one account as a deadlock: the
+        // address row's foreign-key check runs at the end of the statement, after the account's row
+        // was updated, and must wait for a claim that is itself waiting on this one. Nothing of
+        // the aborted claim is kept, so it is made again.
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await TryClaimAsync(userId, address, now, until, windowStart, settings, cancellationToken);
+            }
+            catch (Exception e) when (tries < 3 && DatabaseErrors.IsDeadlock(e))
+            {
+            }
+        }
+    }
+
+    private async Task<LoginAttempt?> TryClaimAsync(Guid userId, string address, DateTimeOffset now, DateTimeOffset until, DateTimeOffset windowStart,
+        LockoutOptions settings, CancellationToken cancellationToken)
+    {
         var rows = await db.Database.SqlQuery<ClaimRow>($"""
             WITH held AS (
                 SELECT id, failed_login_count, locked_until,
@@ -106,25 +125,24 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
         var settings = options.Value;
         var until = time.GetUtcNow() + settings.LoginLockout;
         var actor = new Actor(attempt.UserId, null, origin);
+        var locksAccount = attempt.AccountClaim >= settings.AccountMaxFailures;
+        var locksAddress = attempt.AddressClaim >= settings.LoginMaxFailures;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The account's row first, as a claim takes it, so that the two never deadlock: the audit
-        // rows' foreign key locks that row too, and taking it after the address's row (or after
-        // updating it) left a claim waiting on this transaction while this one waited on the claim.
+        // The account's row first, as a claim takes it; then the audit rows, whose foreign key
+        // locks that row again; updates last. A transaction that updates a row and then locks it
+        // again can deadlock with a claim waiting for the row in between.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {attempt.UserId} FOR NO KEY UPDATE", cancellationToken);
         audit.Record(eventType, actor);
-        if (attempt.AccountClaim >= settings.AccountMaxFailures)
-        {
-            await db.Users.Where(u => u.Id == attempt.UserId)
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockedUntil, until), cancellationToken);
+        if (locksAccount)
             audit.Record(EventTypes.LoginLocked, actor, details: new { lockedUntil = AuditLog.Format(until), scope = "account" });
-        }
-        if (attempt.AddressClaim >= settings.LoginMaxFailures)
-        {
+        if (locksAddress)
+            audit.Record(EventTypes.LoginLocked, actor, details: new { lockedUntil = AuditLog.Format(until), scope = "address" });
+        await db.SaveChangesAsync(cancellationToken);
+        if (locksAccount)
+            await db.Users.Where(u => u.Id == attempt.UserId).ExecuteUpdateAsync(u => u.SetProperty(x => x.LockedUntil, until), cancellationToken);
+        if (locksAddress)
             await db.LoginFailures.Where(f => f.UserId == attempt.UserId && f.Address == attempt.Address)
                 .ExecuteUpdateAsync(f => f.SetProperty(x => x.LockedUntil, until), cancellationToken);
-            audit.Record(EventTypes.LoginLocked, actor, details: new { lockedUntil = AuditLog.Format(until), scope = "address" });
-        }
-        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

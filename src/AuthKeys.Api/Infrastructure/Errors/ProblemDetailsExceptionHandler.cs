@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using AuthKeys.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -8,7 +9,8 @@ namespace AuthKeys.Api.Infrastructure.Errors;
 
 /// <summary>
 /// The one place where exceptions become responses. Exception text never reaches the client:
-/// a database outage is a prompt 503, a bad request a 4xx, anything else a bare 500 that is logged.
+/// a database outage or a transaction PostgreSQL rolled back as a deadlock is a prompt 503, a bad
+/// request a 4xx, anything else a bare 500 that is logged.
 /// </summary>
 internal sealed partial class ProblemDetailsExceptionHandler(
     IProblemDetailsService problemDetails, NpgsqlDataSource dataSource, ILogger<ProblemDetailsExceptionHandler> logger)
@@ -26,6 +28,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             DecoderFallbackException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid text in its declared charset."),
             ServiceBusyException busy => (StatusCodes.Status503ServiceUnavailable, "Service busy", busy.Message),
             _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable. Try again shortly."),
+            // Rolled back whole by PostgreSQL: the same request sent again is expected to succeed.
+            _ when DatabaseErrors.IsDeadlock(exception) => (StatusCodes.Status503ServiceUnavailable, "Service busy", "The request collided with a concurrent one and was not applied. Try again."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
         };
 
@@ -33,6 +37,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             LogFailure(logger, exception, status);
         if (exception is ServiceBusyException { RetryAfter: var wait })
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else if (DatabaseErrors.IsDeadlock(exception))
+            httpContext.Response.Headers.RetryAfter = "1";
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             // Pooled connections to a restarted server are dead; dropping them makes recovery immediate.
