@@ -70,10 +70,10 @@ step "and 5 s idle"
     set -- $app
     echo; echo "$1, by kind (MB): $(awk '/^[0-9a-f]+-[0-9a-f]+ / { kind = (NF < 6 || $6 ~ /^\[/) ? "anonymous" : ($6 ~ /doublemapper/ ? "code and runtime data (doublemapper)" : "mapped files") }
          /^Rss:/ { rss[kind] += $2 } END { for (k in rss) printf "%s %d; ", k, rss[k] / 1024 }' "/proc/$2/smaps")"
-    echo "$1, by mapping (MB):"
+    echo "$1, by mapping (KB; those of at least BENCH_MEMORY_MAPPING_KB, default 2048):"
     awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
          /^Rss:/ { rss[name] += $2 }
-         END { for (n in rss) if (rss[n] >= 2048) printf "    %4d  %s\n", rss[n] / 1024, n }' "/proc/$2/smaps" | sort -rn
+         END { for (n in rss) if (rss[n] >= min) printf "    %6d  %s\n", rss[n], n }' min="${BENCH_MEMORY_MAPPING_KB:-2048}" "/proc/$2/smaps" | sort -rn
   done
 } > "$out/memory-same-load.md"
 cat "$out/memory-same-load.md"

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using ICU4N.Text;
 
@@ -14,5 +15,10 @@ namespace AuthKeys.Api.Accounts;
 public static class PasswordText
 {
     public static string Normalize(string password) =>
-        Ascii.IsValid(password) ? password : Normalizer2.NFKCInstance.Normalize(password);
+        Ascii.IsValid(password) ? password : NormalizeNonAscii(password);
+
+    // A method of its own, so that compiling Normalize does not load ICU4N (and J2N, about 1 MB
+    // together) into a process whose passwords are all ASCII.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string NormalizeNonAscii(string password) => Normalizer2.NFKCInstance.Normalize(password);
 }
