@@ -30,14 +30,21 @@ account_with_key() {
   key=$(curl -sf -X POST "$1/keys/create" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"bench"}' | jq -r .key)
 }
 
-# login_script FILE EMAIL: a wrk script that signs EMAIL in.
-login_script() {
-  cat > "$1" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"$2","password":"$bench_password"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+# post_script FILE CONTENT_TYPE BODY [NAME VALUE]...: a wrk script POSTing BODY (no single quotes
+# in it) with CONTENT_TYPE and the headers NAME: VALUE; wrk_check reads the same lines back.
+post_script() {
+  local file=$1
+  {
+    echo 'wrk.method = "POST"'
+    echo "wrk.body = '$3'"
+    echo "wrk.headers[\"Content-Type\"] = \"$2\""
+    shift 3
+    while (( $# >= 2 )); do echo "wrk.headers[\"$1\"] = \"$2\""; shift 2; done
+  } > "$file"
 }
+
+# login_script FILE EMAIL: a wrk script that signs EMAIL in.
+login_script() { post_script "$1" application/json "{\"email\":\"$2\",\"password\":\"$bench_password\"}"; }
 
 # build_release APP...: unless BENCH_SKIP_BUILD is set, Release builds into $out of api
 # (src/AuthKeys.Api), ceiling (bench/CeilingApp) and identity (bench/IdentityReference), and of

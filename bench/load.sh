@@ -77,12 +77,7 @@ password="$bench_password"  # for wrk_check
 account_with_key "$base" "$email"
 login_script "$out/login.lua" "$email"
 
-cat > "$out/verify.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"key":"$key"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
-LUA
+post_script "$out/verify.lua" application/json "{\"key\":\"$key\"}" Authorization "Bearer $token"
 
 declare -a rows
 health_rps=""
@@ -160,17 +155,9 @@ introspector=$(curl -sf -X POST "$base/keys/create" -H "Authorization: Bearer $t
   -d '{"name":"bench-introspector","scopes":["tokens:introspect"]}')
 introspector_id=$(echo "$introspector" | jq -r .id)
 introspector_key=$(echo "$introspector" | jq -r .key)
-cat > "$out/oauth-token.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&client_id=$introspector_id&client_secret=$introspector_key"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-LUA
-cat > "$out/oauth-introspect.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "token=$token"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["x-api-key"] = "$introspector_key"
-LUA
+post_script "$out/oauth-token.lua" application/x-www-form-urlencoded \
+  "grant_type=client_credentials&client_id=$introspector_id&client_secret=$introspector_key"
+post_script "$out/oauth-introspect.lua" application/x-www-form-urlencoded "token=$token" x-api-key "$introspector_key"
 BASELINE_NAME="/health" run "key  POST /oauth/token (client credentials)" "$seconds" /oauth/token -s "$out/oauth-token.lua"
 oauth_token_vs_health=$LAST_RATIO
 BASELINE_NAME="/health" run "key  POST /oauth/introspect (a person's token)" "$seconds" /oauth/introspect -s "$out/oauth-introspect.lua"
@@ -231,11 +218,7 @@ done > "$out/memory.txt"
 for who in known unknown; do
   target_email=$email
   [ "$who" = unknown ] && target_email="nobody-$RANDOM@example.com"
-  cat > "$out/forgot-$who.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"email":"$target_email"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
+  post_script "$out/forgot-$who.lua" application/json "{\"email\":\"$target_email\"}"
 done
 PAIRED=0 run "POST /auth/forgot-password, an unknown address" "$seconds" /auth/forgot-password -s "$out/forgot-unknown.lua"
 BASELINE=(/auth/forgot-password -s "$out/forgot-unknown.lua")
