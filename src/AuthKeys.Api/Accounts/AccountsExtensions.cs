@@ -4,6 +4,7 @@ using AuthKeys.Api.Accounts.Mfa;
 using AuthKeys.Api.Accounts.Sessions;
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Validation;
 
 namespace AuthKeys.Api.Accounts;
 
@@ -18,6 +19,11 @@ public static class AccountsExtensions
         services.AddSingleton<CommonPasswords>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<LoginLockout>();
+        services.AddRequestValidator<SignupRequest, SignupRequestValidator>();
+        services.AddRequestValidator<LoginRequest, LoginRequestValidator>();
+        services.AddRequestValidator<UpdateAccountRequest, UpdateAccountRequestValidator>();
+        services.AddRequestValidator<ChangePasswordRequest, ChangePasswordRequestValidator>();
+        services.AddRequestValidator<DeleteAccountRequest, DeleteAccountRequestValidator>();
         services.AddAuthKeysSessions();
         services.AddAuthKeysAccountEmail();
         services.AddAuthKeysMfa();

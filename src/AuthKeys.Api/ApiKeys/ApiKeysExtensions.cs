@@ -2,6 +2,7 @@ using AuthKeys.Api.Accounts;
 using AuthKeys.Api.ApiKeys.Limits;
 using AuthKeys.Api.Infrastructure.Authentication;
 using AuthKeys.Api.Infrastructure.Configuration;
+using AuthKeys.Api.Infrastructure.Validation;
 using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.ApiKeys;
@@ -28,6 +29,10 @@ public static class ApiKeysExtensions
         services.AddScoped<ApiKeyService>();
         services.AddScoped<IAccountCredentials, ApiKeyCredentials>();
         services.AddSingleton<IServiceCallers, ServiceCallers>();
+        services.AddRequestValidator<CreateApiKeyRequest, CreateApiKeyRequestValidator>();
+        services.AddRequestValidator<UpdateApiKeyRequest, UpdateApiKeyRequestValidator>();
+        services.AddRequestValidator<RollApiKeyRequest, RollApiKeyRequestValidator>();
+        services.AddRequestValidator<VerifyKeyRequest, VerifyKeyRequestValidator>();
 
         services.AddAuthKeysSchemes()
             .AddApiKey(AuthSchemes.ApiKey)

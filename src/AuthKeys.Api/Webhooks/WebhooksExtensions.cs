@@ -1,5 +1,6 @@
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.Secrets;
+using AuthKeys.Api.Infrastructure.Validation;
 using AuthKeys.Api.Nodes;
 
 namespace AuthKeys.Api.Webhooks;
@@ -14,6 +15,7 @@ public static class WebhooksExtensions
         services.AddScoped<ISealedValues, SealedWebhookSecrets>();
         services.AddSingleton<WebhookTargets>();
         services.AddScoped<WebhookService>();
+        services.AddRequestValidator<CreateWebhookRequest, CreateWebhookRequestValidator>();
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {

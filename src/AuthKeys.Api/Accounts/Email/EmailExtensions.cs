@@ -1,5 +1,6 @@
 using AuthKeys.Api.Infrastructure.Configuration;
 using AuthKeys.Api.Infrastructure.OpenApi;
+using AuthKeys.Api.Infrastructure.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,10 @@ public static class EmailExtensions
         services.AddScoped<AccountTokens>();
         services.AddScoped<AccountMail>();
         services.AddScoped<EmailFlows>();
+        services.AddRequestValidator<VerifyEmailRequest, VerifyEmailRequestValidator>();
+        services.AddRequestValidator<ForgotPasswordRequest, ForgotPasswordRequestValidator>();
+        services.AddRequestValidator<ResetPasswordRequest, ResetPasswordRequestValidator>();
+        services.AddRequestValidator<ChangeEmailRequest, ChangeEmailRequestValidator>();
         services.AddSingleton<ResetRequests>();
         services.AddHostedService(sp => sp.GetRequiredService<ResetRequests>());
         services.AddSingleton<IConfigureOptions<MvcOptions>, VerifiedEmailFilter.Setup>();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AuthKeys.Api.Infrastructure.OpenApi;
 using AuthKeys.Api.Infrastructure.Secrets;
+using AuthKeys.Api.Infrastructure.Validation;
 
 namespace AuthKeys.Api.Accounts.Mfa;
 
@@ -11,6 +12,10 @@ public static class MfaExtensions
     {
         services.AddScoped<SecondFactor>();
         services.AddScoped<MfaLogins>();
+        services.AddRequestValidator<EnrollTotpRequest, EnrollTotpRequestValidator>();
+        services.AddRequestValidator<MfaCodeRequest, MfaCodeRequestValidator>();
+        services.AddRequestValidator<DisableMfaRequest, DisableMfaRequestValidator>();
+        services.AddRequestValidator<MfaLoginRequest, MfaLoginRequestValidator>();
         services.AddScoped<ISealedValues, SealedTotpSecrets>();
         services.AddScoped<ISealedValues, SealedPendingTotpSecrets>();
         services.AddOpenApiExample<EnrollTotpRequest>(() => new JsonObject { ["password"] = "Tangerine-Kite-42" });

@@ -1,4 +1,5 @@
 using AuthKeys.Api.Infrastructure.Authentication;
+using AuthKeys.Api.Infrastructure.Validation;
 using AuthKeys.Api.Nodes;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public static class SessionsExtensions
         services.AddSingleton<RefreshGraceCache>();
         services.AddScoped<SessionService>();
         services.AddScoped<SessionCredentials>();
+        services.AddRequestValidator<RefreshRequest, RefreshRequestValidator>();
         services.AddAuthKeysSchemes().AddJwtBearer(AuthSchemes.Jwt).AddJwtBearer(AuthSchemes.ServiceToken).AddJwtBearer(AuthSchemes.AnyBearer);
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
         return services;

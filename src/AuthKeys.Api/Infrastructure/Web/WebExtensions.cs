@@ -34,6 +34,7 @@ public static class WebExtensions
                 options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
                 options.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
             })
+            .ConfigureApplicationPartManager(parts => PublicTypesPart.Replace(parts, typeof(WebExtensions).Assembly))
             .AddJsonOptions(options =>
             {
                 options.JsonSerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter());
@@ -43,7 +44,6 @@ public static class WebExtensions
         // A field's first failure is its answer: a rule after a failed one would only repeat it, or
         // run on a value it cannot handle (a null collection, a string too long to read).
         ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
-        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddHttpLogging(options =>
         {
