@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AuthKeys.Api.Infrastructure.Configuration;
 using MimeKit;
 
@@ -9,7 +10,11 @@ public sealed class MailOptions
     /// <summary>Null without SMTP_URL: messages then wait in the outbox.</summary>
     public SmtpServerAddress? Smtp { get; set; }
 
-    public MailboxAddress From { get; set; } = new("AuthKeys", "no-reply@authkeys.invalid");
+    /// <summary>
+    /// The sender as MAIL_FROM gives it, one address checked at start-up. Kept as text so that a node
+    /// that sends no mail never loads MimeKit.
+    /// </summary>
+    public string From { get; set; } = "AuthKeys <no-reply@authkeys.invalid>";
 
     /// <summary>How often each node looks for messages due again.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -26,12 +31,17 @@ public sealed class MailOptions
         }
         if (env.Value("MAIL_FROM") is { } from)
         {
-            if (MailboxAddress.TryParse(from, out var address) && address.Address.Contains('@', StringComparison.Ordinal))
-                options.From = address;
+            if (IsOneAddress(from))
+                options.From = from;
             else
                 env.Problem("MAIL_FROM", $"must be an address such as AuthKeys <no-reply@example.com> (got '{from}')");
         }
     }
+
+    // Apart, so that compiling Bind does not load MimeKit when MAIL_FROM is not set.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsOneAddress(string value) =>
+        MailboxAddress.TryParse(value, out var address) && address.Address.Contains('@', StringComparison.Ordinal);
 }
 
 /// <summary>An SMTP server as SMTP_URL names it.</summary>

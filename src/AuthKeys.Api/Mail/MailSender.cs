@@ -141,10 +141,11 @@ public sealed partial class MailSender(
 
     private MimeMessage Message(Due due, MailBody parts)
     {
+        var from = MailboxAddress.Parse(options.Value.From);
         var message = new MimeMessage { Subject = due.Subject };
-        message.From.Add(options.Value.From);
+        message.From.Add(from);
         message.To.Add(MailboxAddress.Parse(due.Recipient));
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(options.Value.From.Domain);
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain);
         // The same id on every attempt, so that a receiver can tell a repeat after a crash.
         message.Headers.Add("X-AuthKeys-Message-Id", due.Id.ToString());
         message.Body = new BodyBuilder { TextBody = parts.Text, HtmlBody = parts.Html }.ToMessageBody();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AuthKeys.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -6,17 +7,28 @@ namespace AuthKeys.Api.Nodes;
 
 public sealed class RedisOptions
 {
-    /// <summary>From REDIS_URL; null when counters stay in this node's memory.</summary>
-    public ConfigurationOptions? Configuration { get; set; }
+    /// <summary>
+    /// REDIS_URL, checked at start-up; null when counters stay in this node's memory. Kept as text,
+    /// not as the client's ConfigurationOptions: a node without Redis then never loads the client,
+    /// which the methods touching its types (each kept apart, never inlined) would otherwise do
+    /// when they are compiled.
+    /// </summary>
+    public string? Url { get; set; }
+
+    public bool IsConfigured => Url is not null;
 
     internal static void Bind(RedisOptions options, EnvironmentReader env)
     {
         if (env.Value("REDIS_URL") is not { } value)
             return;
-        options.Configuration = Parse(value);
-        if (options.Configuration is null)
+        if (IsValid(value))
+            options.Url = value;
+        else
             env.Problem("REDIS_URL", "must look like redis://[:password@]host:6379[/db], rediss://… or host:port,password=…");
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsValid(string value) => Parse(value) is not null;
 
     /// <summary>
     /// <c>redis://[[user]:password@]host[:port][/db]</c>, <c>rediss://</c> for TLS, or a
@@ -90,13 +102,16 @@ public sealed partial class SharedCounterStore(IOptions<RedisOptions> options, I
     private ConnectionMultiplexer? _connection;
     private int _outage;
 
-    /// <summary>The connection while Redis answers; null when it is not configured, not yet connected, or away.</summary>
+    /// <summary>Whether there is a REDIS_URL: only then may <see cref="Available"/> be asked (see <see cref="RedisOptions.Url"/>).</summary>
+    public bool IsConfigured { get; } = options.Value.IsConfigured;
+
+    /// <summary>The connection while Redis answers; null when it is not yet connected, or away.</summary>
     public IConnectionMultiplexer? Available => _connection is { IsConnected: true } connection ? connection : null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.Configuration is { } configuration)
-            _ = ConnectAsync(configuration);
+        if (IsConfigured)
+            StartConnecting();
         return Task.CompletedTask;
     }
 
@@ -109,11 +124,17 @@ public sealed partial class SharedCounterStore(IOptions<RedisOptions> options, I
             LogUnavailable(logger, exception?.Message ?? "not connected");
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => IsConfigured ? DisposeConnectionAsync() : ValueTask.CompletedTask;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async ValueTask DisposeConnectionAsync()
     {
         if (_connection is not null)
             await _connection.DisposeAsync();
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StartConnecting() => _ = ConnectAsync(RedisOptions.Parse(options.Value.Url!)!);
 
     private async Task ConnectAsync(ConfigurationOptions configuration)
     {

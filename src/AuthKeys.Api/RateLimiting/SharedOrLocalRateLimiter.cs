@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using AuthKeys.Api.Nodes;
 using RedisRateLimiting;
@@ -67,34 +68,43 @@ public sealed class SharedOrLocalRateLimiter : RateLimiter
 
     /// <summary>Redis needs a round trip: the rate-limiting middleware then calls <see cref="AcquireAsyncCore"/>.</summary>
     protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-        _store.Available is null ? AcquireLocally(permitCount) : GoAsync;
+        _store.IsConfigured && SharedAvailable() ? GoAsync : AcquireLocally(permitCount);
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        (_store.IsConfigured ? await AcquireSharedAsync(permitCount, cancellationToken) : null) ?? AcquireLocally(permitCount);
+
+    // The methods naming Redis types are kept apart and never inlined, so that a node without
+    // REDIS_URL never loads the Redis client (see RedisOptions.Url).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool SharedAvailable() => _store.Available is not null;
+
+    /// <summary>The lease counted in Redis; null while Redis is away, to count locally instead.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async ValueTask<CountedLease?> AcquireSharedAsync(int permitCount, CancellationToken cancellationToken)
     {
-        if (_store.Available is { } redis)
+        if (_store.Available is not { } redis)
+            return null;
+        try
         {
-            try
+            _shared ??= new RedisFixedWindowRateLimiter<string>(_key, new RedisFixedWindowRateLimiterOptions
             {
-                _shared ??= new RedisFixedWindowRateLimiter<string>(_key, new RedisFixedWindowRateLimiterOptions
-                {
-                    PermitLimit = _permitLimit,
-                    Window = _window,
-                    ConnectionMultiplexerFactory = () => redis,
-                });
-                using var lease = await _shared.AcquireAsync(permitCount, cancellationToken);
-                Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
-                var remaining = lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var left) ? left : 0;
-                var reset = lease.TryGetMetadata(RateLimitMetadataName.Reset, out var resetAt)
-                    ? DateTimeOffset.FromUnixTimeSeconds(resetAt) - DateTimeOffset.UtcNow
-                    : _window;
-                return new CountedLease(lease.IsAcquired, remaining, reset < TimeSpan.Zero ? TimeSpan.Zero : reset);
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _store.ReportFailure(e);
-            }
+                PermitLimit = _permitLimit,
+                Window = _window,
+                ConnectionMultiplexerFactory = () => redis,
+            });
+            using var lease = await _shared.AcquireAsync(permitCount, cancellationToken);
+            Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
+            var remaining = lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var left) ? left : 0;
+            var reset = lease.TryGetMetadata(RateLimitMetadataName.Reset, out var resetAt)
+                ? DateTimeOffset.FromUnixTimeSeconds(resetAt) - DateTimeOffset.UtcNow
+                : _window;
+            return new CountedLease(lease.IsAcquired, remaining, reset < TimeSpan.Zero ? TimeSpan.Zero : reset);
         }
-        return AcquireLocally(permitCount);
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _store.ReportFailure(e);
+            return null;
+        }
     }
 
     private CountedLease AcquireLocally(int permitCount)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using AuthKeys.Api.Infrastructure.Configuration;
@@ -104,20 +105,11 @@ public static class ObservabilityExtensions
                         _ => instrument.Name == RequestDuration ? null : SmallStream,
                     });
                 if (settings.MetricsEnabled && settings.MetricsPort is { } port)
-                    metrics.AddPrometheusHttpListener(listener =>
-                    {
-                        (listener.Port, listener.ScrapeEndpointPath) = (port, MetricsPath);
-                        // Every interface (its Host option takes one name only): scrapers come from outside.
-                        listener.ConfigureHttpListener = (_, http) =>
-                        {
-                            http.Prefixes.Clear();
-                            http.Prefixes.Add($"http://*:{port}/");
-                        };
-                    });
+                    AddScrapeListener(metrics, port);
                 else if (settings.MetricsEnabled)
                     metrics.AddPrometheusExporter();
                 if (settings.OtlpEndpoint is { } endpoint)
-                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+                    AddOtlpMetricsExporter(metrics, endpoint);
             });
         }
         if (settings.OtlpEndpoint is { } traceEndpoint)
@@ -136,6 +128,25 @@ public static class ObservabilityExtensions
         }
         return services;
     }
+
+    // The two exporters a node may not use live in methods of their own: compiling the method that
+    // names one loads its assemblies, whether or not the branch calling it runs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddScrapeListener(MeterProviderBuilder metrics, int port) =>
+        metrics.AddPrometheusHttpListener(listener =>
+        {
+            (listener.Port, listener.ScrapeEndpointPath) = (port, MetricsPath);
+            // Every interface (its Host option takes one name only): scrapers come from outside.
+            listener.ConfigureHttpListener = (_, http) =>
+            {
+                http.Prefixes.Clear();
+                http.Prefixes.Add($"http://*:{port}/");
+            };
+        });
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOtlpMetricsExporter(MeterProviderBuilder metrics, Uri endpoint) =>
+        metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
 
     /// <summary>GET /metrics on the main port, unless METRICS_PORT moves it or METRICS_ENABLED=false turns it off.</summary>
     public static void MapAuthKeysMetrics(this WebApplication app)

@@ -78,9 +78,9 @@ public static class OpenApiExtensions
     {
         // Branches, so that every other request pays one path comparison instead of Swashbuckle's
         // route-template match and regular expression.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/openapi"),
+        app.UseBranchBuiltOnFirstUse(context => context.Request.Path.StartsWithSegments("/openapi"),
             branch => branch.UseSwagger(o => o.RouteTemplate = "openapi/{documentName}.json"));
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/" + UiPath),
+        app.UseBranchBuiltOnFirstUse(context => context.Request.Path.StartsWithSegments("/" + UiPath),
             branch => branch.Use(WithUiHeaders).UseSwaggerUI(o =>
             {
                 o.RoutePrefix = UiPath;
@@ -88,6 +88,25 @@ public static class OpenApiExtensions
                 o.SwaggerEndpoint(DocumentPath, "AuthKeys v1");
             }));
         return app;
+    }
+
+    /// <summary>
+    /// UseWhen with the branch built at its first request: a node whose documents nobody reads
+    /// never creates Swashbuckle's middleware nor loads the assemblies behind them.
+    /// </summary>
+    private static void UseBranchBuiltOnFirstUse(this IApplicationBuilder app, Func<HttpContext, bool> predicate, Action<IApplicationBuilder> configure)
+    {
+        var builder = app.New();
+        app.Use(next =>
+        {
+            var branch = new Lazy<RequestDelegate>(() =>
+            {
+                configure(builder);
+                builder.Run(next);
+                return builder.Build();
+            });
+            return context => predicate(context) ? branch.Value(context) : next(context);
+        });
     }
 
     /// <summary>
