@@ -150,15 +150,18 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
     /// A granted attempt was right: this address starts afresh, and the attempt no longer counts
     /// against the account (its other failures of the hour still do).
     /// </summary>
-    public async Task SucceededAsync(LoginAttempt attempt, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"UPDATE users SET failed_login_count = GREATEST(failed_login_count - 1, 0), locked_until = NULL WHERE id = {attempt.UserId}",
-            cancellationToken);
-        await db.LoginFailures.Where(f => f.UserId == attempt.UserId && f.Address == attempt.Address).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    /// <remarks>
+    /// One statement, so one round trip and no transaction to open. The address's row is deleted
+    /// only from the account's updated row, so the account's row is locked first, in the order a
+    /// claim takes them: the other order could deadlock with a claim from the same address.
+    /// </remarks>
+    public async Task SucceededAsync(LoginAttempt attempt, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"""
+            WITH account AS (
+                UPDATE users SET failed_login_count = GREATEST(failed_login_count - 1, 0), locked_until = NULL
+                WHERE id = {attempt.UserId} RETURNING id)
+            DELETE FROM login_failures WHERE user_id IN (SELECT id FROM account) AND address = {attempt.Address}
+            """, cancellationToken);
 
     /// <summary>
     /// A granted attempt proved only part of what the account asks (a right password where a code
