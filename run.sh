@@ -152,7 +152,7 @@ fi
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 # The memory settings the image runs with (see the Dockerfile).
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x200000}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x200000}" DOTNET_JitHostMaxSlabCache="${DOTNET_JitHostMaxSlabCache:-0}"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:${PORT:-3000}}"
 echo "AuthKeys on ${ASPNETCORE_URLS}  (Swagger UI: ${ASPNETCORE_URLS%%;*}/api/docs)"
 exec dotnet run --project src/AuthKeys.Api --no-launch-profile
