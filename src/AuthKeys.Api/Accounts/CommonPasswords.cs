@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace AuthKeys.Api.Accounts;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class CommonPasswords
         }
         lines.Sort((a, b) => text.AsSpan()[a].CompareTo(text.AsSpan()[b], StringComparison.OrdinalIgnoreCase));
 
-        var sorted = new System.Text.StringBuilder(text.Length);
+        var sorted = new StringBuilder(text.Length);
         _starts = new int[lines.Count + 1];
         for (var i = 0; i < lines.Count; i++)
         {

@@ -9,9 +9,9 @@ public sealed class RedisOptions
 {
     /// <summary>
     /// REDIS_URL, checked at start-up; null when counters stay in this node's memory. Kept as text,
-    /// not as the client's ConfigurationOptions: a node without Redis then never loads the client,
-    /// which the methods touching its types (each kept apart, never inlined) would otherwise do
-    /// when they are compiled.
+    /// not as the client's ConfigurationOptions: compiling a method that reads a field of a Redis
+    /// type loads the client, so a node without Redis would load it at start-up. The methods here
+    /// and in the rate limiter that name Redis types are kept apart, never inlined, for the same reason.
     /// </summary>
     public string? Url { get; set; }
 
