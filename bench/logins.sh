@@ -42,7 +42,7 @@ pid=""
 trap 'kill $pid 2>/dev/null || true' EXIT
 : > "$out/logins.md"
 for n in $concurrencies; do
-  (cd "$out/api" && exec env ASPNETCORE_URLS="$base" PASSWORD_HASH_CONCURRENCY="$n" \
+  (cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="$base" PASSWORD_HASH_CONCURRENCY="$n" \
     'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/logins-$n.log" 2>&1 &
   pid=$!
   wait_until_up "$out/logins-$n.log"
@@ -68,7 +68,7 @@ for n in $concurrencies; do
 done
 
 echo "== logins with a second factor, beside plain ones (8 connections, 10 s each)"
-(cd "$out/api" && exec env ASPNETCORE_URLS="$base" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/logins-mfa.log" 2>&1 &
+(cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="$base" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/logins-mfa.log" 2>&1 &
 pid=$!
 wait_until_up "$out/logins-mfa.log"
 dotnet bench/AuthKeys.Benchmarks/bin/Release/net10.0/AuthKeys.Benchmarks.dll mfa-logins "$base" 300 8 10 | sed 's/^/- /' | tee -a "$out/logins.md"

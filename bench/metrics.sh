@@ -40,7 +40,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for port in "$port_on" "$port_off"; do
   enabled=true; [ "$port" = "$port_off" ] || [ -n "${BENCH_AA:-}" ] && enabled=false
-  (cd "$out/api" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" METRICS_ENABLED=$enabled \
+  (cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" METRICS_ENABLED=$enabled \
     'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/metrics-$port.log" 2>&1 &
   pids+=($!)
 done

@@ -34,7 +34,7 @@ echo "== starting node A on :$port_a and node B on :$port_b"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for port in "$port_a" "$port_b"; do
-  (cd "$out/api" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' \
+  (cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' \
     dotnet AuthKeys.Api.dll) > "$out/node-$port.log" 2>&1 &
   pids+=($!)
 done

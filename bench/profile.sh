@@ -38,7 +38,7 @@ migrated_database authkeys_profile
 
 echo "== starting AuthKeys, the bare ceiling and the ceiling with the framework's middleware"
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-(cd "$out/api" && exec env ASPNETCORE_URLS="$base" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/profile/api.log" 2>&1 &
+(cd "$out/api" && exec env "${service_env[@]}" ASPNETCORE_URLS="$base" 'Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Warning' dotnet AuthKeys.Api.dll) > "$out/profile/api.log" 2>&1 &
 api_pid=$!
 (cd "$out/ceiling" && exec env ASPNETCORE_URLS="$bare" dotnet CeilingApp.dll) > "$out/profile/bare.log" 2>&1 &
 bare_pid=$!
