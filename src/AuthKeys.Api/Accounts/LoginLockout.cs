@@ -46,18 +46,27 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
         var until = now + settings.LoginLockout;
         var windowStart = now - LockoutOptions.AccountWindow;
         var address = AddressOf(origin);
-        // PostgreSQL can abort one of two concurrent claims of one account as a deadlock: the
-        // address row's foreign-key check runs at the end of the statement, after the account's row
-        // was updated, and must wait for a claim that is itself waiting on this one. Nothing of
-        // the aborted claim is kept, so it is made again.
+        return await RetriedOnDeadlockAsync(() => TryClaimAsync(userId, address, now, until, windowStart, settings, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL can abort a claim or a success's clearing, when logins of one account race, as
+    /// a deadlock: a claim's foreign-key check runs at the end of its statement, after it updated
+    /// the account's row, and must wait for the row's lock queue, where a statement waiting on
+    /// this one may already stand. Each is one statement, so nothing of an aborted one is kept:
+    /// it is made again, after a pause of a few random milliseconds so that the two do not meet again.
+    /// </summary>
+    private static async Task<T> RetriedOnDeadlockAsync<T>(Func<Task<T>> statement, CancellationToken cancellationToken)
+    {
         for (var tries = 1; ; tries++)
         {
             try
             {
-                return await TryClaimAsync(userId, address, now, until, windowStart, settings, cancellationToken);
+                return await statement();
             }
-            catch (Exception e) when (tries < 3 && DatabaseErrors.IsDeadlock(e))
+            catch (Exception e) when (tries < 5 && DatabaseErrors.IsDeadlock(e))
             {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * tries)), cancellationToken);
             }
         }
     }
@@ -156,12 +165,12 @@ public sealed class LoginLockout(AppDbContext db, AuditLog audit, IOptions<Locko
     /// claim takes them: the other order could deadlock with a claim from the same address.
     /// </remarks>
     public async Task SucceededAsync(LoginAttempt attempt, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlAsync($"""
+        await RetriedOnDeadlockAsync(() => db.Database.ExecuteSqlAsync($"""
             WITH account AS (
                 UPDATE users SET failed_login_count = GREATEST(failed_login_count - 1, 0), locked_until = NULL
                 WHERE id = {attempt.UserId} RETURNING id)
             DELETE FROM login_failures WHERE user_id IN (SELECT id FROM account) AND address = {attempt.Address}
-            """, cancellationToken);
+            """, cancellationToken), cancellationToken);
 
     /// <summary>
     /// A granted attempt proved only part of what the account asks (a right password where a code
