@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using AuthKeys.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Diagnostics;
@@ -21,15 +20,16 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         if (httpContext.RequestAborted.IsCancellationRequested)
             return true; // The client left; there is nobody to answer.
 
+        var deadlock = DatabaseErrors.IsDeadlock(exception);
         var (status, title, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", null),
             // A body that does not decode in the charset it declares (say, UTF-8 bytes sent as utf-16).
             DecoderFallbackException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid text in its declared charset."),
             ServiceBusyException busy => (StatusCodes.Status503ServiceUnavailable, "Service busy", busy.Message),
-            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable. Try again shortly."),
+            _ when DatabaseErrors.IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable. Try again shortly."),
             // Rolled back whole by PostgreSQL: the same request sent again is expected to succeed.
-            _ when DatabaseErrors.IsDeadlock(exception) => (StatusCodes.Status503ServiceUnavailable, "Service busy", "The request collided with a concurrent one and was not applied. Try again."),
+            _ when deadlock => (StatusCodes.Status503ServiceUnavailable, "Service busy", "The request collided with a concurrent one and was not applied. Try again."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
         };
 
@@ -37,7 +37,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             LogFailure(logger, exception, status);
         if (exception is ServiceBusyException { RetryAfter: var wait })
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        else if (DatabaseErrors.IsDeadlock(exception))
+        else if (deadlock)
             httpContext.Response.Headers.RetryAfter = "1";
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
@@ -53,22 +53,6 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
-    }
-
-    public static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException pg:
-                    // Class 08: connection exceptions; 57P0x: the server is shutting down or starting.
-                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal);
-                case NpgsqlException or SocketException or TimeoutException:
-                    return true;
-            }
-        }
-        return false;
     }
 
     [LoggerMessage(LogLevel.Error, "Request failed with {Status}")]
